@@ -1,0 +1,503 @@
+#include "pipeline/job.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <system_error>
+
+#include "core/npy.h"
+#include "onnx/data_set.h"
+#include "onnx/model.h"
+
+namespace convcheck::pipeline {
+namespace {
+
+namespace fs = std::filesystem;
+using oracle::Verdict;
+
+class Stopwatch {
+ public:
+  Stopwatch() : start_(std::chrono::steady_clock::now()) {}
+  double seconds() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  }
+
+ private:
+  std::chrono::steady_clock::time_point start_;
+};
+
+// Messages from tools can be long and multi-line; results carry one line.
+std::string OneLine(const std::string& text, size_t max_chars = 400) {
+  std::string line;
+  for (char c : text) {
+    if (c == '\n' || c == '\r') {
+      if (!line.empty() && line.back() != ' ') line += ' ';
+      continue;
+    }
+    line += c;
+  }
+  while (!line.empty() && line.back() == ' ') line.pop_back();
+  if (line.size() > max_chars) line = line.substr(0, max_chars - 3) + "...";
+  return line;
+}
+
+// "RuntimeError: message" from a worker's error object.
+std::string WorkerError(const nlohmann::json& response) {
+  if (!response.contains("error") || !response["error"].is_object()) {
+    return "the worker failed without an error message";
+  }
+  const nlohmann::json& e = response["error"];
+  std::string type = e.value("type", "");
+  std::string message = e.value("message", "");
+  return OneLine(type.empty() ? message : type + ": " + message);
+}
+
+// Why a worker request did not get an answer, as one line.
+std::string NoAnswer(const std::string& what, const workers::Reply& reply) {
+  return what + " " + reply.detail;
+}
+
+std::string CaseSlug(const JobResult& r) {
+  std::string base = r.source;
+  if (base.rfind("python:", 0) == 0) base = "python:" + fs::path(base.substr(7)).stem().string();
+  std::string slug;
+  for (char c : base) slug += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  slug += "_opset" + std::to_string(r.converter.opset);
+  if (r.converter.converter != "torch.onnx") {
+    for (char c : "_" + r.converter.converter) {
+      slug += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+    }
+  }
+  return slug;
+}
+
+StatusOr<std::vector<Tensor>> ReadNpySet(const std::string& dir, const char* prefix,
+                                         size_t count) {
+  std::vector<Tensor> tensors;
+  for (size_t j = 0; j < count; ++j) {
+    CC_ASSIGN_OR_RETURN(Tensor t, ReadNpy(dir + "/" + prefix + std::to_string(j) + ".npy"));
+    tensors.push_back(std::move(t));
+  }
+  return tensors;
+}
+
+std::vector<std::string> StringList(const nlohmann::json& value) {
+  std::vector<std::string> out;
+  if (!value.is_array()) return out;
+  for (const auto& v : value) {
+    if (v.is_string()) out.push_back(v.get<std::string>());
+  }
+  return out;
+}
+
+// Runs every backend on the converted model and compares with the reference.
+Status RunBackends(const std::vector<std::string>& names, const BackendOptions& options,
+                   const std::string& model_path,
+                   const std::vector<std::vector<Tensor>>& inputs,
+                   const std::vector<std::vector<Tensor>>& expected,
+                   const std::vector<std::string>& output_names, const oracle::Tolerance& tolerance,
+                   double timeout_s, Session& session, JobResult* result) {
+  for (const std::string& name : names) {
+    CC_ASSIGN_OR_RETURN(std::unique_ptr<Backend> backend, MakeBackend(name, session, options));
+    Stopwatch run_watch;
+    CC_ASSIGN_OR_RETURN(BackendRun run, backend->Run(model_path, inputs, timeout_s));
+    result->timings["run:" + name] = run_watch.seconds();
+    result->tool_time[name + ".load"] = run.load_s;
+    result->tool_time[name + ".run"] = run.run_s;
+    BackendResult br;
+    br.backend = name;
+    br.load_s = run.load_s;
+    br.run_s = run.run_s;
+    if (run.failure != Verdict::kPass) {
+      br.verdict = run.failure;
+      br.stage = run.stage;
+      br.code = run.code;
+      br.error = OneLine(run.message);
+    } else {
+      Stopwatch compare_watch;
+      std::vector<std::string> names_for_outputs =
+          output_names.empty() ? run.output_names : output_names;
+      oracle::Comparison comparison =
+          oracle::CompareOutputs(expected, run.outputs, tolerance, names_for_outputs);
+      result->timings["compare"] += compare_watch.seconds();
+      if (!comparison.pass()) {
+        br.verdict = Verdict::kIncorrectBehavior;
+        br.subtype = comparison.subtype;
+        br.error = comparison.Summary();
+      }
+      br.comparison = std::move(comparison);
+    }
+    result->backends.push_back(std::move(br));
+  }
+  return Status::Ok();
+}
+
+// The job's verdict when no stage before the backends failed: the worst backend's.
+void SetVerdictFromBackends(JobResult* result) {
+  const BackendResult* worst = nullptr;
+  for (const auto& br : result->backends) {
+    if (!worst || oracle::Worse(worst->verdict, br.verdict) != worst->verdict) worst = &br;
+  }
+  if (!worst || worst->verdict == Verdict::kPass) return;
+  result->verdict = worst->verdict;
+  result->subtype = worst->subtype;
+  result->stage = worst->stage;
+  result->error = worst->backend + ": " + worst->error;
+  if (worst->verdict == Verdict::kRuntimeError) {
+    result->signature = worst->backend + " " + worst->code;
+  } else if (worst->verdict == Verdict::kIncorrectBehavior) {
+    result->signature = worst->backend + " " + worst->subtype;
+  } else {
+    result->signature = worst->backend + " " + std::string(oracle::VerdictName(worst->verdict));
+  }
+}
+
+// Validates the model file; sets invalid_model on `result` when it breaks the spec. Fills
+// model_info when it can be read at all.
+void ValidateStage(const std::string& model_path, JobResult* result) {
+  StatusOr<onnx::ModelProto> model = onnxio::LoadModel(model_path);
+  if (!model.ok()) {
+    result->verdict = Verdict::kInvalidModel;
+    result->stage = "load";
+    result->error = OneLine(model.status().message());
+    result->signature = "invalid_model load";
+    return;
+  }
+  onnxio::GraphSummary summary = onnxio::Summarize(*model);
+  nlohmann::json inputs = nlohmann::json::array(), outputs = nlohmann::json::array();
+  for (const auto& v : summary.inputs) {
+    inputs.push_back({{"name", v.name}, {"dtype", DataTypeName(v.dtype)}, {"dims", v.dims}});
+  }
+  for (const auto& v : summary.outputs) {
+    outputs.push_back({{"name", v.name}, {"dtype", DataTypeName(v.dtype)}, {"dims", v.dims}});
+  }
+  result->model_info = {{"opset", summary.opset},         {"ir_version", summary.ir_version},
+                        {"producer", summary.producer},   {"num_nodes", summary.num_nodes},
+                        {"op_counts", summary.op_counts}, {"inputs", inputs},
+                        {"outputs", outputs}};
+  std::optional<onnxio::ValidationIssue> issue = onnxio::ValidateModel(*model);
+  if (issue) {
+    result->verdict = Verdict::kInvalidModel;
+    result->stage = issue->check;
+    result->error = OneLine(issue->message);
+    if (!issue->node_name.empty() || !issue->op_type.empty()) {
+      result->node = issue->node_name + (issue->op_type.empty() ? "" : " (" + issue->op_type + ")");
+    }
+    result->signature = "invalid_model " + issue->check + (issue->op_type.empty() ? "" : " " + issue->op_type);
+  }
+}
+
+Status KeepCase(const JobSpec& spec, const std::string& model_path,
+                const std::vector<std::vector<Tensor>>& inputs,
+                const std::vector<std::vector<Tensor>>& expected,
+                const std::vector<std::string>& input_names,
+                const std::vector<std::string>& output_names, JobResult* result) {
+  std::string dir = spec.keep_dir + "/" + CaseSlug(*result);
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+  fs::create_directories(dir, ec);
+  if (ec) return FailedPrecondition("cannot create '" + dir + "': " + ec.message());
+  if (!model_path.empty() && fs::exists(model_path)) {
+    fs::copy_file(model_path, dir + "/model.onnx", fs::copy_options::overwrite_existing, ec);
+    if (ec) return FailedPrecondition("cannot copy the model to '" + dir + "': " + ec.message());
+  }
+  for (size_t s = 0; s < inputs.size(); ++s) {
+    onnxio::DataSet set;
+    set.inputs = inputs[s];
+    set.outputs = s < expected.size() ? expected[s] : std::vector<Tensor>{};
+    for (size_t j = 0; j < set.inputs.size(); ++j) {
+      set.input_names.push_back(j < input_names.size() ? input_names[j]
+                                                       : "input_" + std::to_string(j));
+    }
+    for (size_t k = 0; k < set.outputs.size(); ++k) {
+      set.output_names.push_back(k < output_names.size() ? output_names[k]
+                                                         : "output_" + std::to_string(k));
+    }
+    CC_RETURN_IF_ERROR(onnxio::WriteDataSet(dir, static_cast<int>(s), set));
+  }
+  result->kept_dir = dir;
+  std::ofstream json(dir + "/result.json");
+  json << ToJson(*result).dump(2) << "\n";
+  if (!json) return FailedPrecondition("cannot write '" + dir + "/result.json'");
+  return Status::Ok();
+}
+
+}  // namespace
+
+StatusOr<std::string> ParseSource(const std::string& source) {
+  size_t colon = source.find(':');
+  std::string kind = colon == std::string::npos ? "" : source.substr(0, colon);
+  std::string rest = colon == std::string::npos ? "" : source.substr(colon + 1);
+  if (kind == "torchvision") {
+    if (rest.empty()) return InvalidArgument("source '" + source + "': no model name");
+    return source;
+  }
+  if (kind == "python") {
+    std::error_code ec;
+    fs::path path = fs::absolute(rest, ec);
+    if (rest.empty() || ec) return InvalidArgument("source '" + source + "': no file name");
+    if (!fs::exists(path)) return NotFound("source '" + source + "': no such file");
+    if (!fs::is_regular_file(path)) return InvalidArgument("source '" + source + "': not a file");
+    return "python:" + path.string();
+  }
+  return InvalidArgument("source '" + source +
+                         "': unknown kind (expected torchvision:NAME or python:FILE.py)");
+}
+
+StatusOr<JobResult> RunConvertJob(const JobSpec& spec, Session& session) {
+  Stopwatch total;
+  JobResult result;
+  result.source = spec.source;
+  result.converter = spec.converter;
+  result.num_sets = spec.num_sets;
+  result.seed = spec.seed;
+  result.tolerance = spec.tolerance;
+
+  CC_ASSIGN_OR_RETURN(std::string job_dir, session.NewDir("job"));
+  CC_ASSIGN_OR_RETURN(workers::Worker * python, session.Python());
+  auto start_python = [&]() -> Status {
+    if (python->running()) return Status::Ok();
+    Stopwatch start;
+    Status started = python->Start();
+    result.tool_time["worker_start"] += start.seconds();
+    return started;
+  };
+  CC_RETURN_IF_ERROR(start_python());
+
+  nlohmann::json shapes = nullptr;
+  if (!spec.input_shapes.empty()) shapes = spec.input_shapes;
+  auto finish = [&]() -> StatusOr<JobResult> {
+    result.timings["total"] = total.seconds();
+    return result;
+  };
+
+  // Stage 1: the source model and its reference outputs.
+  std::vector<std::vector<Tensor>> inputs, expected;
+  std::vector<std::string> input_names, output_names;
+  {
+    Stopwatch watch;
+    std::string source_dir = job_dir + "/source";
+    workers::Reply reply = python->Call({{"op", "load_source"},
+                                         {"source", spec.source},
+                                         {"seed", spec.seed},
+                                         {"num_sets", spec.num_sets},
+                                         {"input_shapes", shapes},
+                                         {"out_dir", source_dir}},
+                                        spec.timeout_s);
+    result.timings["source"] = watch.seconds();
+    if (reply.kind == workers::ReplyKind::kStartFailed) {
+      return FailedPrecondition(reply.detail);
+    }
+    if (!reply.ok()) {
+      result.verdict = Verdict::kSourceError;
+      result.error = reply.kind == workers::ReplyKind::kAnswered
+                         ? WorkerError(reply.response)
+                         : NoAnswer("python worker, building the source model:", reply);
+      result.signature = "source_error";
+      return finish();
+    }
+    const nlohmann::json& r = reply.response;
+    result.source_info = {{"inputs", r.value("inputs", nlohmann::json::array())},
+                          {"outputs", r.value("outputs", nlohmann::json::array())},
+                          {"info", r.value("info", nlohmann::json::object())}};
+    if (r.contains("elapsed_s")) {
+      result.tool_time["build"] = r["elapsed_s"].value("build", 0.0);
+      result.tool_time["inference"] = r["elapsed_s"].value("inference", 0.0);
+    }
+    const size_t num_inputs = r.value("inputs", nlohmann::json::array()).size();
+    const size_t num_outputs = r.value("outputs", nlohmann::json::array()).size();
+    for (int s = 0; s < r.value("num_sets", spec.num_sets); ++s) {
+      std::string set_dir = source_dir + "/test_data_set_" + std::to_string(s);
+      CC_ASSIGN_OR_RETURN(std::vector<Tensor> in, ReadNpySet(set_dir, "input_", num_inputs));
+      CC_ASSIGN_OR_RETURN(std::vector<Tensor> out, ReadNpySet(set_dir, "output_", num_outputs));
+      inputs.push_back(std::move(in));
+      expected.push_back(std::move(out));
+    }
+  }
+
+  // Stage 2: conversion.
+  std::string model_path = job_dir + "/model.onnx";
+  {
+    CC_RETURN_IF_ERROR(start_python());
+    Stopwatch watch;
+    workers::Reply reply = python->Call({{"op", "export"},
+                                         {"source", spec.source},
+                                         {"seed", spec.seed},
+                                         {"num_sets", spec.num_sets},
+                                         {"input_shapes", shapes},
+                                         {"converter", spec.converter.converter},
+                                         {"opset", spec.converter.opset},
+                                         {"constant_folding", spec.converter.constant_folding},
+                                         {"dynamic_batch", spec.converter.dynamic_batch},
+                                         {"mode", spec.converter.mode},
+                                         {"out_path", model_path}},
+                                        spec.timeout_s);
+    result.timings["convert"] = watch.seconds();
+    if (reply.kind == workers::ReplyKind::kStartFailed) return FailedPrecondition(reply.detail);
+    if (reply.kind == workers::ReplyKind::kTimeout) {
+      result.verdict = Verdict::kConverterTimeout;
+      result.error = "converter " + spec.converter.converter + " did not finish within " +
+                     std::to_string(static_cast<int>(spec.timeout_s)) + " s";
+      result.signature = "converter_timeout";
+    } else if (reply.kind != workers::ReplyKind::kAnswered) {
+      result.verdict = Verdict::kConverterCrash;
+      result.stage = "unknown";
+      result.error = NoAnswer("converter process", reply);
+      result.signature = "converter process " + reply.detail;
+    } else if (!reply.ok()) {
+      const nlohmann::json& e = reply.response.value("error", nlohmann::json::object());
+      result.verdict = Verdict::kConverterCrash;
+      result.stage = e.value("stage", "unknown");
+      result.error = WorkerError(reply.response);
+      result.signature = e.value("signature", result.error);
+    } else {
+      const nlohmann::json& r = reply.response;
+      if (r.contains("elapsed_s")) result.tool_time["export"] = r["elapsed_s"].value("export", 0.0);
+      input_names = StringList(r.value("input_names", nlohmann::json::array()));
+      output_names = StringList(r.value("output_names", nlohmann::json::array()));
+      result.warnings = StringList(r.value("warnings", nlohmann::json::array()));
+    }
+  }
+
+  if (result.verdict == Verdict::kPass) {
+    // Stage 3: is the model valid ONNX?
+    Stopwatch watch;
+    ValidateStage(model_path, &result);
+    result.timings["validate"] = watch.seconds();
+    // Stage 4: the backends. An invalid model still runs: whether an engine accepts it anyway,
+    // and what it computes, is part of the finding. A model file that cannot be read cannot run.
+    if (!(result.verdict == Verdict::kInvalidModel && result.stage == "load")) {
+      Verdict before = result.verdict;
+      CC_RETURN_IF_ERROR(RunBackends(spec.backends, spec.backend_options, model_path, inputs,
+                                     expected, output_names, spec.tolerance, spec.timeout_s,
+                                     session, &result));
+      if (before == Verdict::kPass) SetVerdictFromBackends(&result);
+    }
+  }
+
+  if (!spec.keep_dir.empty()) {
+    Stopwatch watch;
+    result.timings["total"] = total.seconds();
+    CC_RETURN_IF_ERROR(KeepCase(spec, fs::exists(model_path) ? model_path : "", inputs, expected,
+                                input_names, output_names, &result));
+    result.timings["keep"] = watch.seconds();
+  }
+  return finish();
+}
+
+StatusOr<JobResult> RunCheckJob(const CheckSpec& spec, Session& session) {
+  Stopwatch total;
+  JobResult result;
+  result.source = spec.model_path;
+  result.model_path = spec.model_path;
+  result.converter.converter = "";
+  result.converter.opset = 0;
+  result.tolerance = spec.tolerance;
+  // Bad input is the user's problem, not a finding: a file that cannot be read at all.
+  CC_ASSIGN_OR_RETURN(onnx::ModelProto model, onnxio::LoadModel(spec.model_path));
+  (void)model;
+  CC_ASSIGN_OR_RETURN(std::vector<onnxio::DataSet> sets, onnxio::ReadDataSets(spec.data_dir));
+  std::vector<std::vector<Tensor>> inputs, expected;
+  std::vector<std::string> output_names;
+  for (auto& set : sets) {
+    if (set.outputs.empty()) {
+      return InvalidArgument("data directory '" + spec.data_dir +
+                             "': a test data set has no output_K.pb files to compare with");
+    }
+    if (output_names.empty()) output_names = set.output_names;
+    inputs.push_back(std::move(set.inputs));
+    expected.push_back(std::move(set.outputs));
+  }
+  result.num_sets = static_cast<int>(sets.size());
+
+  Stopwatch watch;
+  ValidateStage(spec.model_path, &result);
+  result.timings["validate"] = watch.seconds();
+  if (result.model_info.contains("opset")) result.converter.opset = result.model_info["opset"];
+  Verdict before = result.verdict;
+  CC_RETURN_IF_ERROR(RunBackends(spec.backends, spec.backend_options, spec.model_path, inputs,
+                                 expected, output_names, spec.tolerance, spec.timeout_s, session,
+                                 &result));
+  if (before == Verdict::kPass) SetVerdictFromBackends(&result);
+  result.timings["total"] = total.seconds();
+  return result;
+}
+
+namespace {
+nlohmann::json JsonDouble(double v) {
+  if (std::isnan(v)) return "nan";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  return v;
+}
+}  // namespace
+
+nlohmann::json ToJson(const JobResult& r) {
+  nlohmann::json backends = nlohmann::json::array();
+  for (const auto& b : r.backends) {
+    nlohmann::json jb = {{"backend", b.backend},
+                         {"verdict", oracle::VerdictName(b.verdict)},
+                         {"subtype", b.subtype},
+                         {"stage", b.stage},
+                         {"code", b.code},
+                         {"error", b.error},
+                         {"load_s", b.load_s},
+                         {"run_s", b.run_s}};
+    jb["comparison"] = b.comparison ? oracle::ToJson(*b.comparison) : nlohmann::json(nullptr);
+    backends.push_back(std::move(jb));
+  }
+  nlohmann::json timings = nlohmann::json::object(), tool_time = nlohmann::json::object();
+  for (const auto& [k, v] : r.timings) timings[k] = JsonDouble(v);
+  for (const auto& [k, v] : r.tool_time) tool_time[k] = JsonDouble(v);
+  return {
+      {"source", r.source},
+      {"converter", r.converter.converter},
+      {"opset", r.converter.opset},
+      {"options",
+       {{"constant_folding", r.converter.constant_folding},
+        {"dynamic_batch", r.converter.dynamic_batch},
+        {"mode", r.converter.mode}}},
+      {"seed", r.seed},
+      {"num_sets", r.num_sets},
+      {"tolerance",
+       {{"profile", r.tolerance.profile},
+        {"atol", r.tolerance.atol},
+        {"rtol", r.tolerance.rtol},
+        {"scale_atol", r.tolerance.scale_atol},
+        {"rule", r.tolerance.Describe()}}},
+      {"verdict", oracle::VerdictName(r.verdict)},
+      {"symptom", oracle::StudySymptom(r.verdict)},
+      {"subtype", r.subtype},
+      {"stage", r.stage},
+      {"error", r.error},
+      {"signature", r.signature},
+      {"node", r.node},
+      {"backends", backends},
+      {"source_info", r.source_info.is_null() ? nlohmann::json::object() : r.source_info},
+      {"model", r.model_info.is_null() ? nlohmann::json::object() : r.model_info},
+      {"warnings", r.warnings},
+      {"timings", timings},
+      {"tool_time", tool_time},
+      {"kept", r.kept_dir},
+  };
+}
+
+std::string WorstErrorText(const JobResult& r) {
+  const oracle::OutputComparison* worst = nullptr;
+  for (const auto& b : r.backends) {
+    if (!b.comparison) continue;
+    const oracle::OutputComparison* w = b.comparison->Worst();
+    if (w && (!worst || w->error_ratio > worst->error_ratio)) worst = w;
+  }
+  if (!worst) return "";
+  char buf[64];
+  if (std::isinf(worst->error_ratio)) {
+    std::snprintf(buf, sizeof(buf), "%.2g (inf)", worst->max_abs_error);
+  } else {
+    std::snprintf(buf, sizeof(buf), "%.2g (%.2gx)", worst->max_abs_error, worst->error_ratio);
+  }
+  return buf;
+}
+
+}  // namespace convcheck::pipeline

@@ -1,0 +1,125 @@
+//===- pipeline/job.h - One convert-and-check job, stage by stage ---------===//
+//
+// source (build the model, reference outputs in eager PyTorch) -> convert (torch.onnx or another
+// converter) -> validate (onnx checker, strict shape inference) -> run on each backend ->
+// compare with the reference -> verdict.
+//
+// Each stage runs on its own, with its own timeout, so that a failure is charged to the stage
+// where it happened: a hang while converting is converter_timeout, a shape difference found
+// while comparing is incorrect_behavior, never a converter crash (the study's pipeline mixed
+// them up under one try-block).
+//
+// Results are values: a converter that crashes gives a JobResult, not an error. A Status comes
+// back only when convcheck itself cannot work (a worker cannot start, the scratch disk fails).
+//
+//===----------------------------------------------------------------------===//
+#ifndef CONVCHECK_PIPELINE_JOB_H_
+#define CONVCHECK_PIPELINE_JOB_H_
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "core/tensor.h"
+#include "oracle/compare.h"
+#include "oracle/tolerance.h"
+#include "oracle/verdict.h"
+#include "pipeline/backend.h"
+#include "pipeline/session.h"
+
+namespace convcheck::pipeline {
+
+struct ConverterOptions {
+  std::string converter = "torch.onnx";  // Or a fault-inject:* test converter.
+  int opset = 17;
+  bool constant_folding = true;
+  bool dynamic_batch = false;
+  std::string mode = "trace";  // trace | script
+};
+
+struct JobSpec {
+  std::string source;  // torchvision:NAME or python:FILE (absolute path after ParseSource).
+  ConverterOptions converter;
+  int num_sets = 2;    // Input sets: one input hides failures.
+  uint64_t seed = 0;
+  std::vector<Shape> input_shapes;  // Optional, see workers/README.md.
+  std::vector<std::string> backends = {"ort"};
+  BackendOptions backend_options;
+  oracle::Tolerance tolerance;
+  double timeout_s = 300;  // Per stage (and per request to a worker).
+  std::string keep_dir;    // If set, the case is written there in the backend-test layout.
+};
+
+/// Checks a source string and makes a python: path absolute. NotFound for a missing file,
+/// InvalidArgument for an unknown kind.
+StatusOr<std::string> ParseSource(const std::string& source);
+
+/// The result of one backend.
+struct BackendResult {
+  std::string backend;
+  oracle::Verdict verdict = oracle::Verdict::kPass;
+  std::string subtype;  // For incorrect_behavior.
+  std::string stage;    // For runtime_error: load | run.
+  std::string code;     // The engine's status code.
+  std::string error;    // One line.
+  std::optional<oracle::Comparison> comparison;
+  double load_s = 0, run_s = 0;
+};
+
+struct JobResult {
+  // What ran.
+  std::string source;
+  std::string model_path;  // For `check`: the model file.
+  ConverterOptions converter;
+  int num_sets = 0;
+  uint64_t seed = 0;
+  oracle::Tolerance tolerance;
+  // What came out.
+  oracle::Verdict verdict = oracle::Verdict::kPass;
+  std::string subtype;    // incorrect_behavior's subtype.
+  std::string stage;      // converter_crash: load_model | node_conversion | optimization |
+                          // export | unknown; invalid_model: checker | shape_inference.
+  std::string error;      // One line.
+  std::string signature;  // Normalised error, for grouping failures.
+  std::string node;       // invalid_model: the node concerned ("name (OpType)").
+  std::vector<BackendResult> backends;
+  nlohmann::json source_info;  // Inputs, outputs, family... as the Python worker reported them.
+  nlohmann::json model_info;   // Opset, op counts... of the converted model.
+  std::vector<std::string> warnings;
+  // Wall time per stage, in seconds, measured here: source, convert, validate, run:<backend>,
+  // compare, keep, total.
+  std::map<std::string, double> timings;
+  // Time the tools themselves reported: build, inference (torch), export, <backend>.load,
+  // <backend>.run; and worker_start (process start-up, e.g. importing torch).
+  std::map<std::string, double> tool_time;
+  std::string kept_dir;
+};
+
+/// Converts and checks one source.
+StatusOr<JobResult> RunConvertJob(const JobSpec& spec, Session& session);
+
+struct CheckSpec {
+  std::string model_path;
+  std::string data_dir;  // Backend-test layout: test_data_set_N/{input,output}_K.pb.
+  std::vector<std::string> backends = {"ort"};
+  BackendOptions backend_options;
+  oracle::Tolerance tolerance;
+  double timeout_s = 300;
+};
+
+/// Validates an existing model and compares each backend's outputs with the stored ones. Bad
+/// input (missing or corrupt model, no data sets) is a Status: the caller exits 2.
+StatusOr<JobResult> RunCheckJob(const CheckSpec& spec, Session& session);
+
+/// The JSON record of a job (docs/json.md).
+nlohmann::json ToJson(const JobResult& result);
+
+/// The worst error of a job in a few characters for tables, e.g. "4.1e-06 (0.02x)", or "".
+std::string WorstErrorText(const JobResult& result);
+
+}  // namespace convcheck::pipeline
+
+#endif  // CONVCHECK_PIPELINE_JOB_H_
