@@ -1,6 +1,7 @@
 #include "core/float16.h"
 
 #include <bit>
+#include <cmath>
 
 namespace convcheck {
 namespace {
@@ -12,6 +13,20 @@ uint32_t ShiftRightRoundEven(uint32_t value, int shift) {
   uint32_t half = 1u << (shift - 1);
   if (remainder > half || (remainder == half && (result & 1u))) ++result;
   return result;
+}
+
+// Narrows to float rounding to odd: if the value is not exact, keep the truncated float with its
+// lowest bit forced to 1. That bit records "something was dropped", so a later rounding to 11
+// or 8 bits (float has 24) sees no false ties and gives the same result as rounding once.
+float DoubleToFloatRoundToOdd(double value) {
+  float narrow = static_cast<float>(value);
+  if (std::isnan(value) || std::isinf(narrow) || static_cast<double>(narrow) == value) {
+    return narrow;
+  }
+  uint32_t bits = std::bit_cast<uint32_t>(narrow);
+  // Nearest rounding went away from zero: step the magnitude back to get the truncation.
+  if (std::fabs(static_cast<double>(narrow)) > std::fabs(value)) --bits;
+  return std::bit_cast<float>(bits | 1u);
 }
 
 }  // namespace
@@ -80,6 +95,14 @@ uint16_t FloatToBFloat16Bits(float value) {
 
 float BFloat16BitsToFloat(uint16_t bits) {
   return std::bit_cast<float>(static_cast<uint32_t>(bits) << 16);
+}
+
+uint16_t DoubleToHalfBits(double value) {
+  return FloatToHalfBits(DoubleToFloatRoundToOdd(value));
+}
+
+uint16_t DoubleToBFloat16Bits(double value) {
+  return FloatToBFloat16Bits(DoubleToFloatRoundToOdd(value));
 }
 
 }  // namespace convcheck

@@ -33,6 +33,11 @@ float HalfBitsToFloat(uint16_t bits);
 uint16_t FloatToBFloat16Bits(float value);
 float BFloat16BitsToFloat(uint16_t bits);
 
+/// Rounds a double directly (once) to half / bfloat16. Going through float would round twice
+/// and can land on the wrong neighbour when the float rounding creates a tie.
+uint16_t DoubleToHalfBits(double value);
+uint16_t DoubleToBFloat16Bits(double value);
+
 }  // namespace convcheck
 
 #endif  // CONVCHECK_CORE_FLOAT16_H_

@@ -81,8 +81,8 @@ class HeaderParser {
     if (c == '(' || c == '[') return ParseSequence(value, depth);
     if (c == '-' || (c >= '0' && c <= '9')) return ParseInt(value);
     for (auto [word, kind, boolean] : {std::tuple{"True", PyValue::Kind::kBool, true},
-                                        std::tuple{"False", PyValue::Kind::kBool, false},
-                                        std::tuple{"None", PyValue::Kind::kNone, false}}) {
+                                       std::tuple{"False", PyValue::Kind::kBool, false},
+                                       std::tuple{"None", PyValue::Kind::kNone, false}}) {
       if (text_.substr(pos_).starts_with(word)) {
         pos_ += std::strlen(word);
         value.kind = kind;

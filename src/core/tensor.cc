@@ -67,21 +67,35 @@ std::vector<std::string>& Tensor::mutable_strings() {
 double Tensor::GetAsDouble(int64_t index) const {
   CC_CHECK_MSG(index >= 0 && index < num_elements_, "Tensor::GetAsDouble: index out of range");
   switch (dtype_) {
-    case DataType::kFloat32: return Data<float>()[index];
-    case DataType::kFloat64: return Data<double>()[index];
-    case DataType::kFloat16: return HalfBitsToFloat(Data<Float16>()[index].bits);
-    case DataType::kBFloat16: return BFloat16BitsToFloat(Data<BFloat16>()[index].bits);
-    case DataType::kInt8: return Data<int8_t>()[index];
-    case DataType::kInt16: return Data<int16_t>()[index];
-    case DataType::kInt32: return Data<int32_t>()[index];
-    case DataType::kInt64: return static_cast<double>(Data<int64_t>()[index]);
-    case DataType::kUint8: return Data<uint8_t>()[index];
-    case DataType::kUint16: return Data<uint16_t>()[index];
-    case DataType::kUint32: return Data<uint32_t>()[index];
-    case DataType::kUint64: return static_cast<double>(Data<uint64_t>()[index]);
+    case DataType::kFloat32:
+      return Data<float>()[index];
+    case DataType::kFloat64:
+      return Data<double>()[index];
+    case DataType::kFloat16:
+      return HalfBitsToFloat(Data<Float16>()[index].bits);
+    case DataType::kBFloat16:
+      return BFloat16BitsToFloat(Data<BFloat16>()[index].bits);
+    case DataType::kInt8:
+      return Data<int8_t>()[index];
+    case DataType::kInt16:
+      return Data<int16_t>()[index];
+    case DataType::kInt32:
+      return Data<int32_t>()[index];
+    case DataType::kInt64:
+      return static_cast<double>(Data<int64_t>()[index]);
+    case DataType::kUint8:
+      return Data<uint8_t>()[index];
+    case DataType::kUint16:
+      return Data<uint16_t>()[index];
+    case DataType::kUint32:
+      return Data<uint32_t>()[index];
+    case DataType::kUint64:
+      return static_cast<double>(Data<uint64_t>()[index]);
     // Read the byte rather than a bool lvalue: a byte other than 0/1 from a file is still true.
-    case DataType::kBool: return bytes_[index] != 0 ? 1.0 : 0.0;
-    default: break;
+    case DataType::kBool:
+      return bytes_[index] != 0 ? 1.0 : 0.0;
+    default:
+      break;
   }
   CheckFailed(__FILE__, __LINE__, "numeric dtype", "Tensor::GetAsDouble: dtype is not numeric");
 }
@@ -89,21 +103,33 @@ double Tensor::GetAsDouble(int64_t index) const {
 void Tensor::SetFromDouble(int64_t index, double value) {
   CC_CHECK_MSG(index >= 0 && index < num_elements_, "Tensor::SetFromDouble: index out of range");
   switch (dtype_) {
-    case DataType::kFloat32: MutableData<float>()[index] = static_cast<float>(value); return;
-    case DataType::kFloat64: MutableData<double>()[index] = value; return;
-    // Through float first: double -> float -> half can double-round, but only for values that
-    // are not representable in float, which is the precision NumPy converts at as well.
+    case DataType::kFloat32:
+      MutableData<float>()[index] = static_cast<float>(value);
+      return;
+    case DataType::kFloat64:
+      MutableData<double>()[index] = value;
+      return;
     case DataType::kFloat16:
-      MutableData<Float16>()[index].bits = FloatToHalfBits(static_cast<float>(value));
+      MutableData<Float16>()[index].bits = DoubleToHalfBits(value);
       return;
     case DataType::kBFloat16:
-      MutableData<BFloat16>()[index].bits = FloatToBFloat16Bits(static_cast<float>(value));
+      MutableData<BFloat16>()[index].bits = DoubleToBFloat16Bits(value);
       return;
-    case DataType::kInt8: MutableData<int8_t>()[index] = SaturatingCast<int8_t>(value); return;
-    case DataType::kInt16: MutableData<int16_t>()[index] = SaturatingCast<int16_t>(value); return;
-    case DataType::kInt32: MutableData<int32_t>()[index] = SaturatingCast<int32_t>(value); return;
-    case DataType::kInt64: MutableData<int64_t>()[index] = SaturatingCast<int64_t>(value); return;
-    case DataType::kUint8: MutableData<uint8_t>()[index] = SaturatingCast<uint8_t>(value); return;
+    case DataType::kInt8:
+      MutableData<int8_t>()[index] = SaturatingCast<int8_t>(value);
+      return;
+    case DataType::kInt16:
+      MutableData<int16_t>()[index] = SaturatingCast<int16_t>(value);
+      return;
+    case DataType::kInt32:
+      MutableData<int32_t>()[index] = SaturatingCast<int32_t>(value);
+      return;
+    case DataType::kInt64:
+      MutableData<int64_t>()[index] = SaturatingCast<int64_t>(value);
+      return;
+    case DataType::kUint8:
+      MutableData<uint8_t>()[index] = SaturatingCast<uint8_t>(value);
+      return;
     case DataType::kUint16:
       MutableData<uint16_t>()[index] = SaturatingCast<uint16_t>(value);
       return;
@@ -113,16 +139,18 @@ void Tensor::SetFromDouble(int64_t index, double value) {
     case DataType::kUint64:
       MutableData<uint64_t>()[index] = SaturatingCast<uint64_t>(value);
       return;
-    case DataType::kBool: bytes_[index] = value != 0.0 ? 1 : 0; return;
-    default: break;
+    case DataType::kBool:
+      bytes_[index] = value != 0.0 ? 1 : 0;
+      return;
+    default:
+      break;
   }
   CheckFailed(__FILE__, __LINE__, "numeric dtype", "Tensor::SetFromDouble: dtype is not numeric");
 }
 
 Tensor Tensor::Reshaped(Shape new_shape) const {
   for (int64_t dim : new_shape) CC_CHECK_MSG(dim >= 0, "Tensor::Reshaped: negative dimension");
-  CC_CHECK_MSG(NumElements(new_shape) == num_elements_,
-               "Tensor::Reshaped: element count differs");
+  CC_CHECK_MSG(NumElements(new_shape) == num_elements_, "Tensor::Reshaped: element count differs");
   Tensor copy = *this;
   copy.shape_ = std::move(new_shape);
   return copy;
@@ -141,17 +169,33 @@ std::string Tensor::DebugString(int max_elements) const {
         out += strings_[i];
         out += '"';
         break;
-      case DataType::kBool: out += bytes_[i] != 0 ? "true" : "false"; break;
-      case DataType::kFloat32: AppendFloat(out, Data<float>()[i]); break;
-      case DataType::kFloat64: AppendFloat(out, Data<double>()[i]); break;
-      case DataType::kFloat16: AppendFloat(out, HalfBitsToFloat(Data<Float16>()[i].bits)); break;
+      case DataType::kBool:
+        out += bytes_[i] != 0 ? "true" : "false";
+        break;
+      case DataType::kFloat32:
+        AppendFloat(out, Data<float>()[i]);
+        break;
+      case DataType::kFloat64:
+        AppendFloat(out, Data<double>()[i]);
+        break;
+      case DataType::kFloat16:
+        AppendFloat(out, HalfBitsToFloat(Data<Float16>()[i].bits));
+        break;
       case DataType::kBFloat16:
         AppendFloat(out, BFloat16BitsToFloat(Data<BFloat16>()[i].bits));
         break;
-      case DataType::kInt64: out += std::to_string(Data<int64_t>()[i]); break;
-      case DataType::kUint64: out += std::to_string(Data<uint64_t>()[i]); break;
-      case DataType::kComplex64: AppendComplex(out, Data<std::complex<float>>()[i]); break;
-      case DataType::kComplex128: AppendComplex(out, Data<std::complex<double>>()[i]); break;
+      case DataType::kInt64:
+        out += std::to_string(Data<int64_t>()[i]);
+        break;
+      case DataType::kUint64:
+        out += std::to_string(Data<uint64_t>()[i]);
+        break;
+      case DataType::kComplex64:
+        AppendComplex(out, Data<std::complex<float>>()[i]);
+        break;
+      case DataType::kComplex128:
+        AppendComplex(out, Data<std::complex<double>>()[i]);
+        break;
       default:
         // The remaining integer types are exact in double.
         out += std::to_string(static_cast<int64_t>(GetAsDouble(i)));

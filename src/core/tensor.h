@@ -33,6 +33,8 @@ inline constexpr bool kAlwaysFalse = false;
 /// containers; std::complex<float>/<double> are complex64/complex128.
 template <typename T>
 constexpr DataType DataTypeOf() {
+  // One line per type, as a table.
+  // clang-format off
   if constexpr (std::is_same_v<T, float>) return DataType::kFloat32;
   else if constexpr (std::is_same_v<T, double>) return DataType::kFloat64;
   else if constexpr (std::is_same_v<T, Float16>) return DataType::kFloat16;
@@ -50,6 +52,7 @@ constexpr DataType DataTypeOf() {
   else if constexpr (std::is_same_v<T, std::complex<float>>) return DataType::kComplex64;
   else if constexpr (std::is_same_v<T, std::complex<double>>) return DataType::kComplex128;
   else static_assert(internal::kAlwaysFalse<T>, "no DataType for this C++ type");
+  // clang-format on
 }
 
 /// A dense, row-major tensor that owns its elements. Copyable (a deep copy) and movable.

@@ -4,10 +4,12 @@
 #include <charconv>
 #include <filesystem>
 #include <optional>
+#include <set>
 #include <string_view>
 #include <utility>
 
 #include "onnx/file_io.h"
+#include "onnx/model.h"
 #include "onnx/tensor_proto.h"
 
 namespace convcheck::onnxio {
@@ -23,8 +25,8 @@ std::optional<int64_t> NumberedName(std::string_view name, std::string_view pref
   if (!name.starts_with(prefix) || !name.ends_with(suffix)) return std::nullopt;
   const std::string_view digits =
       name.substr(prefix.size(), name.size() - prefix.size() - suffix.size());
-  if (digits.empty() || !std::all_of(digits.begin(), digits.end(),
-                                     [](char c) { return c >= '0' && c <= '9'; })) {
+  if (digits.empty() ||
+      !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
     return std::nullopt;
   }
   int64_t value = 0;
@@ -38,7 +40,8 @@ std::optional<int64_t> NumberedName(std::string_view name, std::string_view pref
 Status ListDirectory(const fs::path& dir, std::string_view label, std::vector<fs::path>& files,
                      std::vector<fs::path>& dirs) {
   std::error_code ec;
-  for (fs::directory_iterator it(dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
+  for (fs::directory_iterator it(dir, ec); !ec && it != fs::directory_iterator();
+       it.increment(ec)) {
     std::error_code type_ec;
     if (it->is_directory(type_ec)) {
       dirs.push_back(it->path());
@@ -47,10 +50,43 @@ Status ListDirectory(const fs::path& dir, std::string_view label, std::vector<fs
     }
   }
   if (ec) {
-    return InvalidArgument(std::string(label) + " '" + dir.string() + "': cannot list: " +
-                           ec.message());
+    return InvalidArgument(std::string(label) + " '" + dir.string() +
+                           "': cannot list: " + ec.message());
   }
   return Status::Ok();
+}
+
+// The ONNX tests store sequence and optional values as SequenceProto/OptionalProto in the same
+// input_K.pb files, and nothing in the bytes says which message it is; parsed as a TensorProto
+// they give nonsense. When decoding fails, the model next to the data tells us whether the
+// value was a tensor at all. Returns "sequence", "optional", "map" or "sparse_tensor" for such
+// a value, or nullopt (a tensor, or no model to ask).
+std::optional<std::string> NonTensorKind(const fs::path& case_dir, std::string_view kind,
+                                         size_t index) {
+  StatusOr<onnx::ModelProto> model = LoadModel((case_dir / "model.onnx").string());
+  if (!model.ok()) return std::nullopt;
+  const onnx::GraphProto& graph = model->graph();
+  std::set<std::string> initializers;
+  for (const onnx::TensorProto& initializer : graph.initializer()) {
+    initializers.insert(initializer.name());
+  }
+  std::vector<const onnx::ValueInfoProto*> values;
+  for (const onnx::ValueInfoProto& value : kind == "input" ? graph.input() : graph.output()) {
+    if (!initializers.contains(value.name())) values.push_back(&value);
+  }
+  if (index >= values.size()) return std::nullopt;
+  switch (values[index]->type().value_case()) {
+    case onnx::TypeProto::kSequenceType:
+      return "sequence";
+    case onnx::TypeProto::kOptionalType:
+      return "optional";
+    case onnx::TypeProto::kMapType:
+      return "map";
+    case onnx::TypeProto::kSparseTensorType:
+      return "sparse_tensor";
+    default:
+      return std::nullopt;
+  }
 }
 
 // Reads `<kind>_K.pb` for K = 0..n-1 from `set_dir`.
@@ -64,13 +100,21 @@ Status ReadTensors(const fs::path& set_dir, const std::vector<int64_t>& sorted_i
                              " is missing but " + std::string(kind) + "_" +
                              std::to_string(sorted_indices[i]) + ".pb exists");
     }
-    CC_ASSIGN_OR_RETURN(const onnx::TensorProto proto, ReadTensorProto((set_dir / file_name).string()));
-    StatusOr<Tensor> tensor = TensorFromProto(proto);
+    const std::string path = (set_dir / file_name).string();
+    StatusOr<onnx::TensorProto> proto = ReadTensorProto(path);
+    StatusOr<Tensor> tensor =
+        proto.ok() ? TensorFromProto(*proto) : StatusOr<Tensor>(proto.status());
     if (!tensor.ok()) {
-      return tensor.status().WithContext(FileLabel("tensor file", (set_dir / file_name).string()));
+      if (std::optional<std::string> other = NonTensorKind(set_dir.parent_path(), kind, i)) {
+        return Unimplemented(FileErrorPrefix("tensor file", path) + "the model's " +
+                             std::string(kind) + " " + std::to_string(i) + " is of type " + *other +
+                             ", only tensor data is supported");
+      }
+      return proto.ok() ? tensor.status().WithContext(FileLabel("tensor file", path))
+                        : tensor.status();
     }
     tensors.push_back(std::move(tensor).value());
-    names.push_back(proto.name());
+    names.push_back(proto->name());
   }
   return Status::Ok();
 }
@@ -78,9 +122,9 @@ Status ReadTensors(const fs::path& set_dir, const std::vector<int64_t>& sorted_i
 Status WriteTensors(const fs::path& set_dir, std::string_view kind,
                     const std::vector<Tensor>& tensors, const std::vector<std::string>& names) {
   if (!names.empty() && names.size() != tensors.size()) {
-    return InvalidArgument("data set '" + set_dir.string() + "': " + std::to_string(tensors.size()) +
-                           " " + std::string(kind) + "s but " + std::to_string(names.size()) +
-                           " " + std::string(kind) + " names");
+    return InvalidArgument("data set '" + set_dir.string() + "': " +
+                           std::to_string(tensors.size()) + " " + std::string(kind) + "s but " +
+                           std::to_string(names.size()) + " " + std::string(kind) + " names");
   }
   for (size_t i = 0; i < tensors.size(); ++i) {
     const fs::path path = set_dir / (std::string(kind) + "_" + std::to_string(i) + ".pb");
@@ -121,7 +165,8 @@ StatusOr<std::vector<DataSet>> ReadDataSets(const std::string& case_dir) {
     CC_RETURN_IF_ERROR(ListDirectory(set_dir, "data set", set_files, set_subdirs));
     for (const fs::path& file : set_files) {
       const std::string name = file.filename().string();
-      if (std::optional<int64_t> k = NumberedName(name, "input_", ".pb")) input_indices.push_back(*k);
+      if (std::optional<int64_t> k = NumberedName(name, "input_", ".pb"))
+        input_indices.push_back(*k);
       if (std::optional<int64_t> k = NumberedName(name, "output_", ".pb")) {
         output_indices.push_back(*k);
       }

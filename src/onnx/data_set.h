@@ -31,6 +31,8 @@ struct DataSet {
 /// Every test_data_set_N under `case_dir`, sorted by N. Within a set, input_K.pb and
 /// output_K.pb are sorted by K and must be numbered 0..n-1 without gaps (InvalidArgument
 /// otherwise, naming the missing file); outputs may be absent. Other files are ignored.
+/// Sequence, optional and map values (stored as other protos by the ONNX tests) are
+/// Unimplemented, recognized from CASE_DIR/model.onnx when a file does not decode as a tensor.
 /// NotFound if `case_dir` does not exist or has no data set; tensor file errors pass through.
 StatusOr<std::vector<DataSet>> ReadDataSets(const std::string& case_dir);
 

@@ -10,8 +10,8 @@ namespace {
 
 Status ErrnoStatus(std::string_view what, const std::string& path, std::string_view action,
                    int error) {
-  std::string message = FileErrorPrefix(what, path) + std::string(action) + ": " +
-                        std::strerror(error);
+  std::string message =
+      FileErrorPrefix(what, path) + std::string(action) + ": " + std::strerror(error);
   if (error == ENOENT) return NotFound(std::move(message));
   if (error == ENOSPC) return ResourceExhausted(std::move(message));
   return InvalidArgument(std::move(message));
@@ -32,7 +32,8 @@ StatusOr<uint64_t> RegularFileSize(std::string_view what, const std::string& pat
   std::error_code ec;
   const fs::file_status status = fs::status(path, ec);
   if (!fs::exists(status)) return NotFound(FileErrorPrefix(what, path) + "no such file");
-  if (fs::is_directory(status)) return InvalidArgument(FileErrorPrefix(what, path) + "is a directory");
+  if (fs::is_directory(status))
+    return InvalidArgument(FileErrorPrefix(what, path) + "is a directory");
   if (!fs::is_regular_file(status)) {
     return InvalidArgument(FileErrorPrefix(what, path) + "is not a regular file");
   }
@@ -54,8 +55,8 @@ StatusOr<std::string> ReadWholeFile(std::string_view what, const std::string& pa
   in.read(contents.data(), static_cast<std::streamsize>(size));
   // A file that shrank between the size query and the read is reported, not silently cut.
   if (static_cast<uint64_t>(in.gcount()) != size) {
-    return DataLoss(FileErrorPrefix(what, path) + "read " + std::to_string(in.gcount()) +
-                    " of " + std::to_string(size) + " bytes");
+    return DataLoss(FileErrorPrefix(what, path) + "read " + std::to_string(in.gcount()) + " of " +
+                    std::to_string(size) + " bytes");
   }
   return contents;
 }

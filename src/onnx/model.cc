@@ -84,8 +84,8 @@ void IdentifyNode(const onnx::ModelProto& model, ValidationIssue& issue) {
       if (end == std::string::npos) end = message.find(')', name_at);
       if (end != std::string::npos) {
         issue.op_type = Trim(message.substr(start + 9, name_at - start - 9));
-        issue.node_name = Trim(message.substr(name_at + kNodeName.size(),
-                                              end - name_at - kNodeName.size()));
+        issue.node_name =
+            Trim(message.substr(name_at + kNodeName.size(), end - name_at - kNodeName.size()));
         return;
       }
     }

@@ -39,10 +39,10 @@ Status SaveModel(const onnx::ModelProto& model, const std::string& path);
 
 /// Why ONNX's checker or shape inference rejected a model.
 struct ValidationIssue {
-  std::string check;  // "checker" or "shape_inference"
-  std::string message;  // One line; ONNX's text with newlines collapsed.
+  std::string check;      // "checker" or "shape_inference"
+  std::string message;    // One line; ONNX's text with newlines collapsed.
   std::string node_name;  // The offending node, when the message identifies one; else empty.
-  std::string op_type;  // Its op_type, when known; else empty.
+  std::string op_type;    // Its op_type, when known; else empty.
 };
 
 /// Runs onnx::checker::check_model (1.12 has no full_check flag on the C++ side; shape inference
@@ -60,12 +60,12 @@ struct ValueInfo {
 
 /// A quick look at a model, for reports and for generating inputs.
 struct GraphSummary {
-  std::vector<ValueInfo> inputs;   // Graph inputs that are not initializers.
+  std::vector<ValueInfo> inputs;  // Graph inputs that are not initializers.
   std::vector<ValueInfo> outputs;
-  int64_t opset = 0;               // Of the default domain ("" or "ai.onnx"); 0 if not imported.
+  int64_t opset = 0;  // Of the default domain ("" or "ai.onnx"); 0 if not imported.
   int64_t ir_version = 0;
-  std::string producer;            // "pytorch 2.1.0": producer_name and producer_version.
-  int64_t num_nodes = 0;           // Nodes of the top-level graph.
+  std::string producer;                      // "pytorch 2.1.0": producer_name and producer_version.
+  int64_t num_nodes = 0;                     // Nodes of the top-level graph.
   std::map<std::string, int64_t> op_counts;  // Top-level graph plus subgraphs; ops of other
                                              // domains are keyed "domain:op_type".
 };

@@ -43,7 +43,8 @@ StatusOr<Tensor> TensorFromProto(const onnx::TensorProto& proto) {
     }
     return Unimplemented(Label(proto) + ": external data is not supported" + location);
   }
-  if (proto.has_segment()) return Unimplemented(Label(proto) + ": segmented tensors are not supported");
+  if (proto.has_segment())
+    return Unimplemented(Label(proto) + ": segmented tensors are not supported");
 
   const std::optional<DataType> dtype = DataTypeFromOnnxCode(proto.data_type());
   if (!dtype || *dtype == DataType::kUndefined) {
@@ -84,12 +85,12 @@ StatusOr<Tensor> TensorFromProto(const onnx::TensorProto& proto) {
   if (proto.has_raw_data()) {
     const int64_t element_size = DataTypeSize(*dtype);
     int64_t expected = 0;
-    if (__builtin_mul_overflow(count, element_size, &expected) ||
-        static_cast<int64_t>(proto.raw_data().size()) != expected) {
+    if (__builtin_mul_overflow(count, element_size, &expected)) {
+      return InvalidArgument(Label(proto) + ": dims " + ShapeToString(shape) + " overflow int64");
+    }
+    if (static_cast<int64_t>(proto.raw_data().size()) != expected) {
       return DataLoss(Label(proto) + ": raw_data has " + std::to_string(proto.raw_data().size()) +
-                      " bytes, expected " +
-                      (expected > 0 || count == 0 ? std::to_string(expected) : "more") + " for " +
-                      what);
+                      " bytes, expected " + std::to_string(expected) + " for " + what);
     }
     Tensor tensor(*dtype, std::move(shape));
     // Raw data is little-endian, as is every host we build for (see core/npy.cc).
@@ -132,22 +133,42 @@ StatusOr<Tensor> TensorFromProto(const onnx::TensorProto& proto) {
   }
   Tensor tensor(*dtype, std::move(shape));
   switch (*dtype) {
-    case DataType::kFloat32: CopyField<float>(proto.float_data(), tensor); break;
-    case DataType::kFloat64: CopyField<double>(proto.double_data(), tensor); break;
+    case DataType::kFloat32:
+      CopyField<float>(proto.float_data(), tensor);
+      break;
+    case DataType::kFloat64:
+      CopyField<double>(proto.double_data(), tensor);
+      break;
     case DataType::kComplex64:
       std::memcpy(tensor.mutable_raw_data(), proto.float_data().data(), tensor.byte_size());
       break;
     case DataType::kComplex128:
       std::memcpy(tensor.mutable_raw_data(), proto.double_data().data(), tensor.byte_size());
       break;
-    case DataType::kInt64: CopyField<int64_t>(proto.int64_data(), tensor); break;
-    case DataType::kUint32: CopyField<uint32_t>(proto.uint64_data(), tensor); break;
-    case DataType::kUint64: CopyField<uint64_t>(proto.uint64_data(), tensor); break;
-    case DataType::kInt8: CopyField<int8_t>(proto.int32_data(), tensor); break;
-    case DataType::kInt16: CopyField<int16_t>(proto.int32_data(), tensor); break;
-    case DataType::kInt32: CopyField<int32_t>(proto.int32_data(), tensor); break;
-    case DataType::kUint8: CopyField<uint8_t>(proto.int32_data(), tensor); break;
-    case DataType::kUint16: CopyField<uint16_t>(proto.int32_data(), tensor); break;
+    case DataType::kInt64:
+      CopyField<int64_t>(proto.int64_data(), tensor);
+      break;
+    case DataType::kUint32:
+      CopyField<uint32_t>(proto.uint64_data(), tensor);
+      break;
+    case DataType::kUint64:
+      CopyField<uint64_t>(proto.uint64_data(), tensor);
+      break;
+    case DataType::kInt8:
+      CopyField<int8_t>(proto.int32_data(), tensor);
+      break;
+    case DataType::kInt16:
+      CopyField<int16_t>(proto.int32_data(), tensor);
+      break;
+    case DataType::kInt32:
+      CopyField<int32_t>(proto.int32_data(), tensor);
+      break;
+    case DataType::kUint8:
+      CopyField<uint8_t>(proto.int32_data(), tensor);
+      break;
+    case DataType::kUint16:
+      CopyField<uint16_t>(proto.int32_data(), tensor);
+      break;
     case DataType::kBool: {
       auto* bytes = static_cast<uint8_t*>(tensor.mutable_raw_data());
       for (int i = 0; i < proto.int32_data_size(); ++i) bytes[i] = proto.int32_data(i) != 0;

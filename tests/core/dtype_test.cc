@@ -6,10 +6,10 @@ namespace convcheck {
 namespace {
 
 constexpr DataType kAllTypes[] = {
-    DataType::kUndefined, DataType::kFloat32,   DataType::kUint8,      DataType::kInt8,
-    DataType::kUint16,    DataType::kInt16,     DataType::kInt32,      DataType::kInt64,
-    DataType::kString,    DataType::kBool,      DataType::kFloat16,    DataType::kFloat64,
-    DataType::kUint32,    DataType::kUint64,    DataType::kComplex64,  DataType::kComplex128,
+    DataType::kUndefined, DataType::kFloat32, DataType::kUint8,     DataType::kInt8,
+    DataType::kUint16,    DataType::kInt16,   DataType::kInt32,     DataType::kInt64,
+    DataType::kString,    DataType::kBool,    DataType::kFloat16,   DataType::kFloat64,
+    DataType::kUint32,    DataType::kUint64,  DataType::kComplex64, DataType::kComplex128,
     DataType::kBFloat16,
 };
 

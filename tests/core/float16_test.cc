@@ -81,6 +81,30 @@ TEST(Float16Test, DecodeEveryFiniteHalfRoundTrips) {
   }
 }
 
+TEST(Float16Test, DoubleRoundsOnce) {
+  // 1 + 2^-11 + 2^-40: just above the tie between 1 and 1 + 2^-10. Rounding to float first
+  // drops the 2^-40 and creates an exact tie, which would then go to even (1.0).
+  const double above_tie = 1.0 + std::ldexp(1.0, -11) + std::ldexp(1.0, -40);
+  EXPECT_EQ(FloatToHalfBits(static_cast<float>(above_tie)), 0x3C00);
+  EXPECT_EQ(DoubleToHalfBits(above_tie), 0x3C01);
+  const double below_tie = 1.0 + std::ldexp(1.0, -11) - std::ldexp(1.0, -40);
+  EXPECT_EQ(DoubleToHalfBits(below_tie), 0x3C00);
+  EXPECT_EQ(DoubleToHalfBits(-above_tie), 0xBC01);
+  EXPECT_EQ(DoubleToHalfBits(1.0 + std::ldexp(1.0, -11)), 0x3C00);  // A real tie: to even.
+  EXPECT_EQ(DoubleToHalfBits(1e300), 0x7C00);
+  EXPECT_EQ(DoubleToHalfBits(1e-300), 0x0000);
+  EXPECT_EQ(DoubleToHalfBits(-1e-300), 0x8000);
+  EXPECT_EQ(DoubleToHalfBits(std::ldexp(1.0, -24)), 0x0001);
+  EXPECT_TRUE(std::isnan(HalfBitsToFloat(DoubleToHalfBits(std::nan("")))));
+
+  const double bf_above_tie = 1.0 + std::ldexp(1.0, -8) + std::ldexp(1.0, -40);
+  EXPECT_EQ(FloatToBFloat16Bits(static_cast<float>(bf_above_tie)), 0x3F80);
+  EXPECT_EQ(DoubleToBFloat16Bits(bf_above_tie), 0x3F81);
+  EXPECT_EQ(DoubleToBFloat16Bits(1e300), 0x7F80);
+  // Just above FLT_MAX, yet nearer FLT_MAX than inf as a float; as bfloat16 it is inf.
+  EXPECT_EQ(DoubleToBFloat16Bits(3.4028235e38), 0x7F80);
+}
+
 TEST(BFloat16Test, KnownBitPatterns) {
   // np.array(x, np.float32).view(np.uint32) >> 16, with round-to-nearest-even where needed.
   EXPECT_EQ(FloatToBFloat16Bits(1.0f), 0x3F80);

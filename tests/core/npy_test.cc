@@ -114,8 +114,8 @@ TEST_F(NpyTest, TruncatedData) {
 
 TEST_F(NpyTest, TruncatedHeader) {
   const std::string path = Path("header.npy");
-  WriteBytes(path, MakeNpy("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", "")
-                       .substr(0, 30));
+  WriteBytes(
+      path, MakeNpy("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", "").substr(0, 30));
   StatusOr<Tensor> read = ReadNpy(path);
   ASSERT_FALSE(read.ok());
   EXPECT_EQ(read.status().code(), StatusCode::kDataLoss);

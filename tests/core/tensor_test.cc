@@ -97,10 +97,10 @@ TEST(TensorTest, DataTypeOfIsConstexpr) {
 }
 
 TEST(TensorTest, GetAndSetAsDouble) {
-  const DataType numeric[] = {DataType::kFloat32, DataType::kFloat64, DataType::kFloat16,
-                              DataType::kBFloat16, DataType::kInt8,   DataType::kInt16,
-                              DataType::kInt32,    DataType::kInt64,  DataType::kUint8,
-                              DataType::kUint16,   DataType::kUint32, DataType::kUint64};
+  const DataType numeric[] = {DataType::kFloat32,  DataType::kFloat64, DataType::kFloat16,
+                              DataType::kBFloat16, DataType::kInt8,    DataType::kInt16,
+                              DataType::kInt32,    DataType::kInt64,   DataType::kUint8,
+                              DataType::kUint16,   DataType::kUint32,  DataType::kUint64};
   for (DataType dtype : numeric) {
     SCOPED_TRACE(std::string(DataTypeName(dtype)));
     Tensor tensor(dtype, {3});
@@ -118,6 +118,10 @@ TEST(TensorTest, GetAndSetAsDouble) {
   EXPECT_EQ(half.Data<Float16>()[0].bits, 0x3C00);
   EXPECT_EQ(half.GetAsDouble(0), 1.0);
   EXPECT_TRUE(std::isinf(half.GetAsDouble(1)));
+
+  // Rounded once from double: 1 + 2^-11 + 2^-40 is above the tie, so it goes up.
+  half.SetFromDouble(0, 1.0 + std::ldexp(1.0, -11) + std::ldexp(1.0, -40));
+  EXPECT_EQ(half.Data<Float16>()[0].bits, 0x3C01);
 
   Tensor bf(DataType::kBFloat16, {1});
   bf.SetFromDouble(0, 1.00390625);  // 1 + 2^-8: halfway between bfloat16 1 and 1 + 2^-7.

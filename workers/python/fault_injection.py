@@ -27,7 +27,7 @@ class FaultInjectionError(Exception):
 
 
 def perturb_weight(loaded, request: dict) -> dict:
-    """Exports with torch.onnx, then changes one element of the largest float tensor.
+    """Exports with torch.onnx, then changes one element of a weight near the outputs.
 
     Expected verdict: incorrect_behavior (value_mismatch). The element with the largest magnitude
     is moved by half its magnitude (plus 0.005, so that a zero moves too): small enough to keep
@@ -37,7 +37,7 @@ def perturb_weight(loaded, request: dict) -> dict:
     path = request["out_path"]
     # External data (models over 2 GB) stays where it is; only the changed tensor moves inline.
     model = onnx.load(path, load_external_data=False)
-    tensor = largest_float_tensor(model)
+    tensor = tensor_to_perturb(model)
     array = numpy_helper.to_array(tensor, base_dir=os.path.dirname(path)).copy()
     index = int(np.argmax(np.abs(array)))
     old = array.flat[index].item()
@@ -45,7 +45,7 @@ def perturb_weight(loaded, request: dict) -> dict:
     tensor.CopyFrom(numpy_helper.from_array(array, tensor.name))
     onnx.save(model, path)
     response["fault_injection"] = {
-        "tensor": tensor.name,
+        "tensor": tensor.name or "<Constant value>",
         "index": [int(i) for i in np.unravel_index(index, array.shape)],
         "old": old,
         "new": array.flat[index].item(),
@@ -53,12 +53,27 @@ def perturb_weight(loaded, request: dict) -> dict:
     return response
 
 
-def largest_float_tensor(model: onnx.ModelProto) -> onnx.TensorProto:
-    """The float initializer, or else the float Constant value, with the most elements."""
+def tensor_to_perturb(model: onnx.ModelProto) -> onnx.TensorProto:
+    """The largest weight of the node nearest the outputs that has one.
+
+    Not simply the model's largest weight: a change deep inside a network is diluted on the way
+    out (one conv weight of resnet18 moved its logits by 2e-4), and some models ignore most of
+    their weights (torchvision's ViT initialises its head to zero, so with random weights its
+    outputs are 0 whatever the body computes). A weight is a float initializer with at least two
+    dimensions, which excludes biases and Resize scales. Without one, any float initializer or
+    Constant will do.
+    """
+    initializers = {t.name: t for t in model.graph.initializer if t.data_type in FLOAT_TYPES}
+    # ONNX graphs are topologically sorted: the last nodes are nearest the outputs.
+    for node in reversed(model.graph.node):
+        weights = [initializers[name] for name in node.input
+                   if name in initializers and len(initializers[name].dims) >= 2]
+        if weights:
+            return max(weights, key=lambda t: math.prod(t.dims))
     constants = [attr.t for node in model.graph.node if node.op_type == "Constant"
                  for attr in node.attribute if attr.name == "value"]
-    candidates = [t for t in list(model.graph.initializer) + constants
-                  if t.data_type in FLOAT_TYPES]
+    candidates = list(initializers.values()) + [t for t in constants
+                                                if t.data_type in FLOAT_TYPES]
     if not candidates:
         raise FaultInjectionError("fault-inject:perturb-weight: the exported model has no float "
                                   "initializer or float Constant to perturb")
