@@ -1,6 +1,7 @@
 #include "cli/common.h"
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
@@ -76,6 +77,10 @@ void ResultTable::PrintRow(const pipeline::JobResult& r) {
     verdict += " @" + r.stage;
   }
   std::string source = r.source;
+  // A python source's folder is in the JSON; the table keeps the file name.
+  if (source.rfind("python:", 0) == 0) {
+    source = "python:" + std::filesystem::path(source.substr(7)).filename().string();
+  }
   if (source.size() > 33) source = "..." + source.substr(source.size() - 30);
   std::string worst = pipeline::WorstErrorText(r);
   out_ << Pad(source, 34) << Pad(r.converter.opset ? std::to_string(r.converter.opset) : "-", 6)

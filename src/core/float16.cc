@@ -97,9 +97,7 @@ float BFloat16BitsToFloat(uint16_t bits) {
   return std::bit_cast<float>(static_cast<uint32_t>(bits) << 16);
 }
 
-uint16_t DoubleToHalfBits(double value) {
-  return FloatToHalfBits(DoubleToFloatRoundToOdd(value));
-}
+uint16_t DoubleToHalfBits(double value) { return FloatToHalfBits(DoubleToFloatRoundToOdd(value)); }
 
 uint16_t DoubleToBFloat16Bits(double value) {
   return FloatToBFloat16Bits(DoubleToFloatRoundToOdd(value));

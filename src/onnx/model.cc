@@ -199,7 +199,15 @@ std::optional<ValidationIssue> ValidateModel(const onnx::ModelProto& model) {
   try {
     onnx::checker::check_model(model);
   } catch (const std::exception& e) {
-    return MakeIssue(model, "checker", e.what());
+    ValidationIssue issue = MakeIssue(model, "checker", e.what());
+    // onnx 1.12 says only "Your model ir_version is higher than the checker's."; models from
+    // newer exporters hit this, so give the numbers.
+    if (model.ir_version() > onnx::IR_VERSION) {
+      issue.message += " (model ir_version " + std::to_string(model.ir_version()) +
+                       ", this onnx checker supports up to " + std::to_string(onnx::IR_VERSION) +
+                       ")";
+    }
+    return issue;
   } catch (...) {
     return MakeIssue(model, "checker", "unknown exception from onnx::checker::check_model");
   }

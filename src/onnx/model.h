@@ -47,7 +47,8 @@ struct ValidationIssue {
 
 /// Runs onnx::checker::check_model (1.12 has no full_check flag on the C++ side; shape inference
 /// is the next step instead), then strict shape inference on a copy (check_type on, error_mode 1,
-/// no data propagation). Returns the first problem, or nullopt when both pass.
+/// no data propagation). Returns the first problem, or nullopt when both pass. Note that the
+/// onnx 1.12 checker rejects ir_version > 8 and graph inputs/outputs without a shape field.
 std::optional<ValidationIssue> ValidateModel(const onnx::ModelProto& model);
 
 /// A graph input or output as declared in the model.
@@ -70,6 +71,8 @@ struct GraphSummary {
                                              // domains are keyed "domain:op_type".
 };
 
+/// Reads the summary straight from the proto (no checking; a model without a graph gives empty
+/// lists). Dims come from the declared types only; nothing is inferred.
 GraphSummary Summarize(const onnx::ModelProto& model);
 
 }  // namespace convcheck::onnxio

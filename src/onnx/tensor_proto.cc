@@ -3,6 +3,9 @@
 #include <climits>
 #include <cstring>
 #include <limits>
+#include <optional>
+#include <string_view>
+#include <utility>
 
 #include "onnx/file_io.h"
 
@@ -43,8 +46,9 @@ StatusOr<Tensor> TensorFromProto(const onnx::TensorProto& proto) {
     }
     return Unimplemented(Label(proto) + ": external data is not supported" + location);
   }
-  if (proto.has_segment())
+  if (proto.has_segment()) {
     return Unimplemented(Label(proto) + ": segmented tensors are not supported");
+  }
 
   const std::optional<DataType> dtype = DataTypeFromOnnxCode(proto.data_type());
   if (!dtype || *dtype == DataType::kUndefined) {
@@ -52,9 +56,8 @@ StatusOr<Tensor> TensorFromProto(const onnx::TensorProto& proto) {
                            " is not supported");
   }
   Shape shape(proto.dims().begin(), proto.dims().end());
-  // Bounded by INT_MAX elements (times 2 for complex) as that is what a repeated field can hold;
-  // raw_data is bounded by the same 2 GiB protobuf limit. Overflow-checked so a hostile dims
-  // list cannot wrap around into a small allocation.
+  // dims are untrusted: the product is overflow-checked, and below the data actually present is
+  // compared with it before anything of that size is allocated.
   int64_t count = 1;
   for (int64_t dim : shape) {
     if (dim < 0) {

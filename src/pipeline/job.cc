@@ -144,7 +144,8 @@ void SetVerdictFromBackends(JobResult* result) {
   result->verdict = worst->verdict;
   result->subtype = worst->subtype;
   result->stage = worst->stage;
-  result->error = worst->backend + ": " + worst->error;
+  result->error = worst->backend + (worst->code.empty() ? "" : " " + worst->code) + ": " +
+                  worst->error;
   if (worst->verdict == Verdict::kRuntimeError) {
     result->signature = worst->backend + " " + worst->code;
   } else if (worst->verdict == Verdict::kIncorrectBehavior) {

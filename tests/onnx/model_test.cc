@@ -199,6 +199,17 @@ TEST_F(ModelTest, CheckerMessageWithoutNodeIdentifiesNothing) {
   EXPECT_EQ(issue->op_type, "");
 }
 
+TEST_F(ModelTest, NewerIrVersionMessageGivesTheNumbers) {
+  onnx::ModelProto model = ReluModel();
+  model.set_ir_version(onnx::IR_VERSION + 1);
+  std::optional<ValidationIssue> issue = ValidateModel(model);
+  ASSERT_TRUE(issue.has_value());
+  EXPECT_EQ(issue->check, "checker");
+  EXPECT_NE(issue->message.find("model ir_version " + std::to_string(onnx::IR_VERSION + 1)),
+            std::string::npos)
+      << issue->message;
+}
+
 onnx::ModelProto AddModel(const std::string& node_name) {
   onnx::ModelProto model = EmptyModel();
   onnx::GraphProto* graph = model.mutable_graph();

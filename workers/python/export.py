@@ -14,6 +14,7 @@ import time
 import traceback
 import warnings
 
+import onnx
 import torch
 
 import sources
@@ -74,6 +75,8 @@ def export_torch_onnx(loaded: sources.LoadedSource, request: dict) -> dict:
                               do_constant_folding=bool(request.get("constant_folding", True)),
                               input_names=input_names, output_names=output_names,
                               dynamic_axes=dynamic_axes)
+        except onnx.checker.ValidationError as e:
+            raise as_checker_error(e)
         finally:
             exporter_warnings = summarize_warnings(caught)
     return {
@@ -82,6 +85,23 @@ def export_torch_onnx(loaded: sources.LoadedSource, request: dict) -> dict:
         "output_names": output_names,
         "warnings": exporter_warnings,
     }
+
+
+def as_checker_error(error: Exception) -> Exception:
+    """The CheckerError torch.onnx.export means to raise when its final ONNX check fails.
+
+    torch wraps the checker's RuntimeError in CheckerError, but once the onnx package is imported
+    (this worker needs it) pybind translates the C++ ValidationError into onnx's own Python
+    class, which is no RuntimeError and escapes the wrapper. Restored here so that the error type
+    and signature do not depend on what else the process imported.
+    """
+    stage = failure_stage(error)
+    if stage != "export":  # a ValidationError from elsewhere: leave it as it is
+        return error
+    wrapped = torch.onnx.errors.CheckerError(error)
+    wrapped.convcheck_stage = stage
+    wrapped.__cause__ = error
+    return wrapped
 
 
 def script_model(model: torch.nn.Module):
