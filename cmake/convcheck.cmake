@@ -1,7 +1,7 @@
 # cc_add_library(NAME DIR DEPS...): one library per folder under src/, all .cc files except tests.
 # Include paths are rooted at src/ ("#include \"core/status.h\"").
 function(cc_add_library name dir)
-  file(GLOB srcs CONFIGURE_DEPENDS "${CMAKE_SOURCE_DIR}/src/${dir}/*.cc")
+  file(GLOB_RECURSE srcs CONFIGURE_DEPENDS "${CMAKE_SOURCE_DIR}/src/${dir}/*.cc")
   add_library(${name} STATIC ${srcs})
   target_include_directories(${name} PUBLIC "${CMAKE_SOURCE_DIR}/src")
   target_link_libraries(${name} PUBLIC ${ARGN})
