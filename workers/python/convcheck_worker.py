@@ -15,14 +15,12 @@ import sys
 import traceback
 import warnings
 
+from protocol import ProtocolError, required
+
 RESPONSE_FD = 3
 
 
-class BadRequest(Exception):
-    """The request is not JSON, lacks a field, or names an unknown op."""
-
-
-class UnknownConverter(Exception):
+class UnknownConverter(ProtocolError):
     """The export request names a converter this worker does not have."""
 
 
@@ -74,6 +72,8 @@ def make_ops() -> dict:
                                    + ", ".join(sorted(converters)))
         try:
             loaded = sources.get_loaded(request)
+        except ProtocolError:
+            raise
         except Exception as e:
             # Rebuilding a source that loaded before failed: not the converter's doing.
             e.convcheck_stage = "source"
@@ -101,7 +101,7 @@ def serve(channel, ops: dict) -> None:
                 send(channel, {"id": request_id, "ok": True})
                 return
             if op not in ops:
-                raise BadRequest(f"unknown op '{op}': expected one of "
+                raise ProtocolError(f"unknown op '{op}': expected one of "
                                  + ", ".join(sorted(ops) + ["shutdown"]))
             run, describe_failure = ops[op]
             response = {"id": request_id, "ok": True, **run(request)}
@@ -117,16 +117,10 @@ def parse_request(line: str) -> dict:
     try:
         request = json.loads(line)
     except json.JSONDecodeError as e:
-        raise BadRequest(f"request is not JSON: {e}") from None
+        raise ProtocolError(f"request is not JSON: {e}") from None
     if not isinstance(request, dict):
-        raise BadRequest(f"request is not a JSON object: {line.strip()[:100]}")
+        raise ProtocolError(f"request is not a JSON object: {line.strip()[:100]}")
     return request
-
-
-def required(request: dict, field: str):
-    if field not in request:
-        raise BadRequest(f"request has no '{field}'")
-    return request[field]
 
 
 def describe_error(error: BaseException) -> dict:

@@ -18,6 +18,7 @@ import onnx
 import torch
 
 import sources
+from protocol import ProtocolError, required
 
 # Which stage a traceback frame belongs to. The innermost frame that matches decides, so frames
 # of model code (torchvision, torch.nn, the user's file) count for whatever runs them: tracing
@@ -52,9 +53,9 @@ ONNX_UTILS = re.compile(r"torch/onnx/utils\.py$")
 
 def export_torch_onnx(loaded: sources.LoadedSource, request: dict) -> dict:
     """torch.onnx.export of the loaded model; returns the response fields."""
-    opset = int(request["opset"])
+    opset = int(required(request, "opset"))
     mode = request.get("mode", "trace")
-    out_path = request["out_path"]
+    out_path = required(request, "out_path")
     input_names = [f"input_{i}" for i in range(loaded.num_inputs)]
     output_names = [f"output_{i}" for i in range(loaded.num_outputs)]
     dynamic_axes = None
@@ -62,23 +63,24 @@ def export_torch_onnx(loaded: sources.LoadedSource, request: dict) -> dict:
         dynamic_axes = {name: {0: "batch"} for name in input_names + output_names}
 
     if mode not in ("trace", "script"):
-        raise ValueError(f"unknown export mode '{mode}': expected 'trace' or 'script'")
+        raise ProtocolError(f"unknown export mode '{mode}': expected 'trace' or 'script'")
     model = script_model(loaded.model) if mode == "script" else loaded.model
     # A missing directory is the caller's problem, not an exporter failure at serialisation.
     os.makedirs(os.path.dirname(os.path.abspath(out_path)), exist_ok=True)
 
     start = time.perf_counter()
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
             torch.onnx.export(model, export_args(loaded.args), out_path, opset_version=opset,
                               do_constant_folding=bool(request.get("constant_folding", True)),
                               input_names=input_names, output_names=output_names,
                               dynamic_axes=dynamic_axes)
-        except onnx.checker.ValidationError as e:
-            raise as_checker_error(e)
-        finally:
-            exporter_warnings = summarize_warnings(caught)
+    except onnx.checker.ValidationError as e:
+        raise as_checker_error(e)
+    finally:
+        # Outside the catch_warnings block, which would record the logged copies again.
+        exporter_warnings = summarize_warnings(caught)
     return {
         "elapsed_s": {"export": round(time.perf_counter() - start, 4)},
         "input_names": input_names,
@@ -143,6 +145,8 @@ def failure_stage(error: BaseException) -> str:
     stage = getattr(error, "convcheck_stage", None)
     if stage:
         return stage
+    if isinstance(error, ProtocolError):
+        return "request"
     for frame in reversed(traceback.extract_tb(error.__traceback__)):
         stage = frame_stage(frame)
         if stage:

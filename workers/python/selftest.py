@@ -187,9 +187,10 @@ def check_fault_injection(checks, worker, sources, directory):
     response = export(worker, sources["ok"], out_path, converter="fault-inject:raise")
     checks.expect("raise is answered", response["error"]["type"] == "RuntimeError")
     response = export(worker, sources["ok"], out_path, converter="no-such-converter")
-    checks.expect("unknown converter", response["error"]["type"] == "UnknownConverter")
+    checks.expect("unknown converter", response["error"]["type"] == "UnknownConverter"
+                  and response["error"]["stage"] == "request")
     response = worker.call(op="no-such-op")
-    checks.expect("unknown op", response["error"]["type"] == "BadRequest")
+    checks.expect("unknown op", response["error"]["type"] == "ProtocolError")
 
 
 def check_deaths(checks, log, sources, directory):

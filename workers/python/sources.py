@@ -19,6 +19,8 @@ import numpy as np
 import torch
 import torchvision
 
+from protocol import ProtocolError, required
+
 
 @dataclasses.dataclass(frozen=True)
 class Family:
@@ -47,7 +49,7 @@ FAMILIES = {
                            {"quantize": True, "backend": "qnnpack"}),
 }
 
-# Builders whose default configuration needs another input size than their family's.
+# Builders whose default configuration expects or needs another input size than their family's.
 INPUT_SHAPES_BY_MODEL = {
     "inception_v3": ((1, 3, 299, 299),),
     "quantized_inception_v3": ((1, 3, 299, 299),),
@@ -96,7 +98,7 @@ _loaded: Optional[LoadedSource] = None
 def source_key(request: dict) -> tuple:
     shapes = request.get("input_shapes")
     shapes = tuple(tuple(s) for s in shapes) if shapes else None
-    return (request["source"], int(request.get("seed", 0)), shapes)
+    return (required(request, "source"), int(request.get("seed", 0)), shapes)
 
 
 def load_source(request: dict) -> dict:
@@ -105,8 +107,8 @@ def load_source(request: dict) -> dict:
     key = source_key(request)
     num_sets = int(request.get("num_sets", 1))
     if num_sets < 1:
-        raise SourceError(f"num_sets must be at least 1, got {num_sets}")
-    out_dir = request["out_dir"]
+        raise ProtocolError(f"num_sets must be at least 1, got {num_sets}")
+    out_dir = required(request, "out_dir")
     _loaded = None  # free the previous model before building the next one (they can be GBs)
 
     start = time.perf_counter()
