@@ -9,7 +9,7 @@ DEBS=(
   build-essential cmake ninja-build pkg-config git
   libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata
   libgtest-dev libgmock-dev libbenchmark-dev
-  nlohmann-json3-dev libcli11-dev libfmt-dev libsqlite3-dev
+  nlohmann-json3-dev libcli11-dev libfmt-dev libsqlite3-dev libopenblas-dev
   python3 python3-torch python3-torchvision python3-onnx python3-numpy
 )
 

@@ -1,9 +1,13 @@
 #include "pipeline/backend.h"
 
 #include <algorithm>
+#include <chrono>
 #include <sstream>
 
 #include "core/npy.h"
+#include "interp/executor.h"
+#include "onnx/model.h"
+#include "workers/isolate.h"
 
 namespace convcheck::pipeline {
 namespace {
@@ -78,16 +82,124 @@ class OrtBackend final : public Backend {
   BackendOptions options_;
 };
 
+// The C++ reference interpreter, run in a forked child per model so that a crash or hang of ours
+// on a hostile model is a runtime_crash or runtime_timeout, never the end of convcheck. The
+// child writes outputs as .npy files and a one-line JSON report.
+class RefBackend final : public Backend {
+ public:
+  RefBackend(Session& session, BackendOptions options, bool precise)
+      : session_(session), options_(std::move(options)), precise_(precise) {}
+  std::string_view name() const override { return precise_ ? "ref64" : "ref"; }
+
+  StatusOr<BackendRun> Run(const std::string& model_path,
+                           const std::vector<std::vector<Tensor>>& input_sets,
+                           double timeout_s) override {
+    CC_ASSIGN_OR_RETURN(std::string dir, session_.NewDir(std::string(name())));
+    workers::IsolatedResult isolated = workers::RunIsolated(
+        [&](int fd) {
+          workers::InjectFaultForTests("CONVCHECK_FAULT_INJECT_REF");
+          nlohmann::json report = RunInChild(model_path, input_sets, dir);
+          return workers::WriteAll(fd, report.dump()) ? 0 : 1;
+        },
+        timeout_s, options_.memory_limit_mb);
+    BackendRun run;
+    if (isolated.kind == workers::IsolatedResult::Kind::kTimeout) {
+      run.failure = oracle::Verdict::kRuntimeTimeout;
+      run.message = "reference interpreter " + isolated.detail;
+      return run;
+    }
+    nlohmann::json report = nlohmann::json::parse(isolated.output, nullptr, false);
+    if (isolated.kind != workers::IsolatedResult::Kind::kOk || !report.is_object()) {
+      run.failure = oracle::Verdict::kRuntimeCrash;
+      run.message = "reference interpreter " +
+                    (isolated.detail.empty() ? "exited without a report" : isolated.detail);
+      return run;
+    }
+    if (!report.value("ok", false)) {
+      run.failure = oracle::Verdict::kRuntimeError;
+      run.stage = report.value("stage", "");
+      run.code = report.value("code", "");
+      run.message = report.value("message", "");
+      return run;
+    }
+    run.load_s = report.value("load_s", 0.0);
+    run.run_s = report.value("run_s", 0.0);
+    for (const auto& name : report.value("output_names", nlohmann::json::array())) {
+      run.output_names.push_back(name.get<std::string>());
+    }
+    const int num_outputs = static_cast<int>(run.output_names.size());
+    for (size_t s = 0; s < input_sets.size(); ++s) {
+      std::vector<Tensor> outputs;
+      for (int k = 0; k < num_outputs; ++k) {
+        CC_ASSIGN_OR_RETURN(Tensor t, ReadNpy(OutputPath(dir, s, k)));
+        outputs.push_back(std::move(t));
+      }
+      run.outputs.push_back(std::move(outputs));
+    }
+    return run;
+  }
+
+ private:
+  static std::string OutputPath(const std::string& dir, size_t set, int k) {
+    return dir + "/output_" + std::to_string(set) + "_" + std::to_string(k) + ".npy";
+  }
+
+  nlohmann::json RunInChild(const std::string& model_path,
+                            const std::vector<std::vector<Tensor>>& input_sets,
+                            const std::string& dir) const {
+    auto failure = [](const char* stage, const Status& status) {
+      return nlohmann::json{{"ok", false},
+                            {"stage", stage},
+                            {"code", std::string(StatusCodeName(status.code()))},
+                            {"message", status.message()}};
+    };
+    auto start = std::chrono::steady_clock::now();
+    auto seconds = [](auto from) {
+      return std::chrono::duration<double>(std::chrono::steady_clock::now() - from).count();
+    };
+    StatusOr<onnx::ModelProto> model = onnxio::LoadModel(model_path);
+    if (!model.ok()) return failure("load", model.status());
+    interp::InterpreterOptions interp_options;
+    interp_options.precise = precise_;
+    StatusOr<std::unique_ptr<interp::Interpreter>> interp =
+        interp::Interpreter::Create(*model, interp_options);
+    if (!interp.ok()) return failure("load", interp.status());
+    const double load_s = seconds(start);
+    auto run_start = std::chrono::steady_clock::now();
+    for (size_t s = 0; s < input_sets.size(); ++s) {
+      std::vector<interp::Value> inputs;
+      for (const auto& t : input_sets[s]) inputs.push_back(interp::Value::FromTensor(t));
+      StatusOr<std::vector<interp::Value>> outputs = (*interp)->Run(inputs);
+      if (!outputs.ok()) return failure("run", outputs.status());
+      for (size_t k = 0; k < outputs->size(); ++k) {
+        const interp::Value& v = (*outputs)[k];
+        if (!v.is_tensor()) {
+          return failure("run", Unimplemented("output " + std::to_string(k) + " is a " +
+                                              v.Describe() + "; only tensors are compared"));
+        }
+        Status written = WriteNpy(OutputPath(dir, s, static_cast<int>(k)), v.tensor());
+        if (!written.ok()) return failure("run", written);
+      }
+    }
+    return {{"ok", true},
+            {"output_names", (*interp)->output_names()},
+            {"load_s", load_s},
+            {"run_s", seconds(run_start)}};
+  }
+
+  Session& session_;
+  BackendOptions options_;
+  bool precise_;
+};
+
 }  // namespace
 
 StatusOr<std::unique_ptr<Backend>> MakeBackend(std::string_view name, Session& session,
                                                const BackendOptions& options) {
   if (name == "ort") return std::unique_ptr<Backend>(new OrtBackend(session, options));
-  if (name == "ref") {
-    return Unimplemented(
-        "backend 'ref' (the C++ reference interpreter) is not implemented yet; use --backend ort");
-  }
-  return InvalidArgument("unknown backend '" + std::string(name) + "' (known: ort)");
+  if (name == "ref") return std::unique_ptr<Backend>(new RefBackend(session, options, false));
+  if (name == "ref64") return std::unique_ptr<Backend>(new RefBackend(session, options, true));
+  return InvalidArgument("unknown backend '" + std::string(name) + "' (known: ort, ref, ref64)");
 }
 
 StatusOr<std::vector<std::string>> ParseBackendList(std::string_view list) {

@@ -2,8 +2,8 @@
 //
 // A backend takes a model file and input sets and returns outputs, or says how it failed in the
 // vocabulary of verdicts: it refused the model (runtime_error, with the engine's own status
-// code), it died (runtime_crash) or it hung (runtime_timeout). Today there is ONNX Runtime, in
-// the Node worker; the reference interpreter (`ref`) comes with issue #3.
+// code), it died (runtime_crash) or it hung (runtime_timeout). ONNX Runtime runs in the Node
+// worker; the reference interpreter (`ref`, and `ref64` in float64 mode) in a forked child.
 //
 //===----------------------------------------------------------------------===//
 #ifndef CONVCHECK_PIPELINE_BACKEND_H_
@@ -46,10 +46,11 @@ class Backend {
 struct BackendOptions {
   std::string ort_opt_level = "all";  // disabled | basic | extended | all
   int threads = 1;
+  int64_t memory_limit_mb = 16384;    // ref: address-space limit of the child that runs it.
 };
 
-/// "ort" (ONNX Runtime). "ref" is reported as not implemented yet; anything else is an
-/// InvalidArgument that lists the known names.
+/// "ort" (ONNX Runtime), "ref" (the C++ reference interpreter) or "ref64" (the same in float64
+/// mode); anything else is an InvalidArgument that lists the known names.
 StatusOr<std::unique_ptr<Backend>> MakeBackend(std::string_view name, Session& session,
                                                const BackendOptions& options);
 

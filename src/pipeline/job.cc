@@ -347,6 +347,12 @@ StatusOr<JobResult> RunConvertJob(const JobSpec& spec, Session& session) {
       result.stage = "unknown";
       result.error = NoAnswer("converter process", reply);
       result.signature = "converter process " + reply.detail;
+    } else if (!reply.ok() && reply.response.value("error", nlohmann::json::object())
+                                      .value("stage", "") == "source") {
+      // The worker was restarted and could not rebuild the source model: not the converter.
+      result.verdict = Verdict::kSourceError;
+      result.error = WorkerError(reply.response);
+      result.signature = "source_error";
     } else if (!reply.ok()) {
       const nlohmann::json& e = reply.response.value("error", nlohmann::json::object());
       result.verdict = Verdict::kConverterCrash;

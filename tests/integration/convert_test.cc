@@ -210,7 +210,7 @@ TEST(BadInputTest, CorruptModelMissingFileAndBadFlagsExitWithTwo) {
       {{"convert", "torchvision:resnet18", "--frobnicate"}, "frobnicate"},
       {{"convert", "torchvision:resnet18", "--opset", "99"}, "opset 99"},
       {{"convert", "torchvision:resnet18", "--backend", "trt"}, "unknown backend 'trt'"},
-      {{"convert", "torchvision:resnet18", "--backend", "ref"}, "not implemented yet"},
+      {{"convert", "torchvision:resnet18", "--backend", "ort,ort"}, "listed twice"},
       {{"convert", "torchvision:resnet18", "--tolerance", "loose"}, "loose"},
       {{"convert", "resnet18"}, "unknown kind"},
       {{"convert", Py("mlp.py"), "--input-shape", "4,x"}, "not an integer"},

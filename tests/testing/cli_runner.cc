@@ -21,7 +21,8 @@ std::string Slurp(const std::string& path) {
 }
 }  // namespace
 
-CliRun RunConvcheck(const std::vector<std::string>& args) {
+CliRun RunConvcheck(const std::vector<std::string>& args,
+                    const std::vector<std::pair<std::string, std::string>>& env) {
   TempDir dir;
   std::string out_path = dir.File("stdout"), err_path = dir.File("stderr");
   std::vector<std::string> argv_strings = {CONVCHECK_BINARY};
@@ -39,6 +40,7 @@ CliRun RunConvcheck(const std::vector<std::string>& args) {
     dup2(out, 1);
     dup2(err, 2);
     setenv("CONVCHECK_WORKERS_DIR", CONVCHECK_WORKERS_DIR_FOR_TESTS, 1);
+    for (const auto& [key, value] : env) setenv(key.c_str(), value.c_str(), 1);
     execv(argv[0], argv.data());
     _exit(127);
   }

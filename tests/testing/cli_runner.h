@@ -20,8 +20,10 @@ struct CliRun {
   double wall_s = 0;
 };
 
-/// Runs the convcheck binary with `args` (no shell interpretation of their content).
-CliRun RunConvcheck(const std::vector<std::string>& args);
+/// Runs the convcheck binary with `args` (no shell interpretation of their content) and extra
+/// environment variables `env`.
+CliRun RunConvcheck(const std::vector<std::string>& args,
+                    const std::vector<std::pair<std::string, std::string>>& env = {});
 
 /// A fresh temporary directory, removed by the destructor.
 class TempDir {

@@ -10,7 +10,9 @@
 
 #include "cli/check.h"
 #include "cli/common.h"
+#include "cli/conformance.h"
 #include "cli/convert.h"
+#include "cli/run.h"
 
 int main(int argc, char** argv) {
   int exit_code = convcheck::cli::kExitPass;
@@ -20,6 +22,8 @@ int main(int argc, char** argv) {
     app.set_version_flag("--version", "convcheck 0.1.0");
     convcheck::cli::AddConvertCommand(app, exit_code);
     convcheck::cli::AddCheckCommand(app, exit_code);
+    convcheck::cli::AddConformanceCommand(app, exit_code);
+    convcheck::cli::AddRunCommand(app, exit_code);
     try {
       app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
