@@ -160,6 +160,7 @@ int RunConvert(const ConvertCommandOptions& options, std::ostream& out, std::ost
             << " ..." << std::flush;
       }
       StatusOr<pipeline::JobResult> result = pipeline::RunConvertJob(spec, **session);
+      (*session)->ReleaseDirs();
       if (progress) err << "\r\033[K" << std::flush;
       if (!result.ok()) {
         return ReportError(err, result.status().WithContext("job " + source + " opset " +

@@ -201,7 +201,13 @@ Status KeepCase(const JobSpec& spec, const std::string& model_path,
   fs::create_directories(dir, ec);
   if (ec) return FailedPrecondition("cannot create '" + dir + "': " + ec.message());
   if (!model_path.empty() && fs::exists(model_path)) {
-    fs::copy_file(model_path, dir + "/model.onnx", fs::copy_options::overwrite_existing, ec);
+    // A hard link costs nothing for a model of hundreds of MB (campaigns keep every case until
+    // they know whether it is needed); the scratch model is never written again.
+    fs::create_hard_link(model_path, dir + "/model.onnx", ec);
+    if (ec) {
+      ec.clear();
+      fs::copy_file(model_path, dir + "/model.onnx", fs::copy_options::overwrite_existing, ec);
+    }
     if (ec) return FailedPrecondition("cannot copy the model to '" + dir + "': " + ec.message());
   }
   for (size_t s = 0; s < inputs.size(); ++s) {

@@ -61,7 +61,16 @@ StatusOr<std::string> Session::NewDir(const std::string& prefix) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return FailedPrecondition("cannot create '" + dir + "': " + ec.message());
+  dirs_.push_back(dir);
   return dir;
+}
+
+void Session::ReleaseDirs() {
+  if (!options_.keep_scratch) {
+    std::error_code ignored;
+    for (const auto& dir : dirs_) fs::remove_all(dir, ignored);
+  }
+  dirs_.clear();
 }
 
 }  // namespace convcheck::pipeline

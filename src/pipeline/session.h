@@ -11,6 +11,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/status.h"
 #include "workers/worker.h"
@@ -38,12 +39,16 @@ class Session {
   const std::string& scratch_dir() const { return scratch_dir_; }
   /// A new, empty directory under the scratch directory, e.g. "job-3".
   StatusOr<std::string> NewDir(const std::string& prefix);
+  /// Removes the directories NewDir made (unless the scratch is kept): called between jobs, so
+  /// that a campaign of hundreds of models does not fill the disk with their ONNX files.
+  void ReleaseDirs();
 
  private:
   explicit Session(SessionOptions options) : options_(std::move(options)) {}
   SessionOptions options_;
   std::string scratch_dir_;
   int next_dir_ = 0;
+  std::vector<std::string> dirs_;
   std::unique_ptr<workers::Worker> python_;
   std::unique_ptr<workers::Worker> node_;
 };

@@ -8,6 +8,7 @@
 #include <exception>
 #include <iostream>
 
+#include "cli/campaign.h"
 #include "cli/check.h"
 #include "cli/common.h"
 #include "cli/conformance.h"
@@ -24,6 +25,7 @@ int main(int argc, char** argv) {
     convcheck::cli::AddCheckCommand(app, exit_code);
     convcheck::cli::AddConformanceCommand(app, exit_code);
     convcheck::cli::AddRunCommand(app, exit_code);
+    convcheck::cli::AddCampaignCommand(app, exit_code);
     try {
       app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

@@ -82,6 +82,7 @@ def make_ops() -> dict:
 
     return {
         "load_source": (sources.load_source, None),
+        "list_sources": (sources.list_sources, None),
         "export": (export_op, export.classify_failure),
     }
 

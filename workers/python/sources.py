@@ -101,6 +101,16 @@ def source_key(request: dict) -> tuple:
     return (required(request, "source"), int(request.get("seed", 0)), shapes)
 
 
+def list_sources(request: dict) -> dict:
+    """The `list_sources` op: every source of a kind, with its family, in a stable order."""
+    kind = required(request, "kind")
+    if kind != "torchvision":
+        raise ProtocolError(f"list_sources: unknown kind '{kind}': expected torchvision")
+    families = torchvision_families()
+    return {"sources": [{"source": f"torchvision:{name}", "family": families[name]}
+                        for name in sorted(families)]}
+
+
 def load_source(request: dict) -> dict:
     """The `load_source` op: build, run every input set, write the .npy files."""
     global _loaded

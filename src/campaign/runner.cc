@@ -1,0 +1,301 @@
+#include "campaign/runner.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+#include "campaign/progress.h"
+#include "pipeline/job.h"
+#include "pipeline/session.h"
+
+namespace convcheck::campaign {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+std::vector<std::string> Split(const std::string& list) {
+  std::vector<std::string> parts;
+  std::stringstream stream(list);
+  std::string part;
+  while (std::getline(stream, part, ',')) {
+    if (!part.empty()) parts.push_back(part);
+  }
+  return parts;
+}
+
+std::string Describe(const PlannedJob& job) {
+  if (job.kind == "check") return job.source;
+  return job.source + " opset " + std::to_string(job.converter.opset);
+}
+
+nlohmann::json WorkerVersions(pipeline::Session& session) {
+  nlohmann::json versions = nlohmann::json::object();
+  // Python()/Node() create the supervisor object only; a worker that never ran has no versions.
+  if (auto python = session.Python(); python.ok() && !(*python)->ready_info().is_null()) {
+    versions["python_worker"] = (*python)->ready_info().value("versions", nlohmann::json());
+  }
+  if (auto node = session.Node(); node.ok() && !(*node)->ready_info().is_null()) {
+    versions["node_worker"] = (*node)->ready_info().value("versions", nlohmann::json());
+  }
+  return versions;
+}
+
+double ToolSeconds(const pipeline::JobResult& result) {
+  double seconds = 0;
+  for (const auto& [stage, value] : result.tool_time) {
+    if (stage != "worker_start") seconds += value;
+  }
+  return seconds;
+}
+
+std::string ShellQuote(const std::string& text) {
+  std::string quoted = "'";
+  for (char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+// A folder with reproduce.sh (the convert command of this job) and result.json; "" if it
+// cannot be written (the job is still recorded, without a reproducer).
+std::string WriteCommandCase(const std::string& dir, const PlannedJob& job,
+                             const pipeline::JobResult& result) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return "";
+  std::ofstream script(dir + "/reproduce.sh");
+  script << "#!/bin/sh\n# " << oracle::VerdictName(result.verdict) << ": " << result.error
+         << "\nexec convcheck convert " << ShellQuote(job.source) << " --opset "
+         << job.converter.opset << " --converter " << ShellQuote(job.converter.converter)
+         << (job.converter.constant_folding ? "" : " --no-constant-folding")
+         << (job.converter.dynamic_batch ? " --dynamic-batch" : "")
+         << (job.converter.mode == "script" ? " --script" : "") << " --seed " << job.seed
+         << " --inputs " << job.num_sets << " --backend " << job.backends << " \"$@\"\n";
+  std::ofstream json(dir + "/result.json");
+  json << pipeline::ToJson(result).dump(2) << "\n";
+  return script && json ? dir : "";
+}
+
+// Shared by the lanes.
+struct Shared {
+  const RunOptions* options;
+  Store* store;
+  std::mutex store_mu;
+  std::vector<PlannedJob> jobs;
+  std::atomic<size_t> next{0};
+  std::atomic<int64_t> ran{0}, errors{0};
+  std::atomic<bool> failed{false};
+  Status failure;  // The first error of convcheck itself (a store write failed); under store_mu.
+  std::mutex tool_mu;
+  double tool_s = 0;
+  nlohmann::json versions = nlohmann::json::object();
+  Progress* progress;
+};
+
+bool StopRequested(const Shared& shared) {
+  return shared.failed.load() ||
+         (shared.options->stop != nullptr && shared.options->stop->load());
+}
+
+void RunLane(Shared& shared, int lane) {
+  const RunOptions& options = *shared.options;
+  pipeline::SessionOptions session_options;
+  session_options.memory_limit_mb = options.memory_limit_mb;
+  StatusOr<std::unique_ptr<pipeline::Session>> session = pipeline::Session::Create(session_options);
+  if (!session.ok()) {
+    std::lock_guard lock(shared.store_mu);
+    if (!shared.failed.exchange(true)) shared.failure = session.status();
+    return;
+  }
+  const std::string keep_root =
+      shared.store->artifacts_dir() + "/tmp/lane-" + std::to_string(lane);
+  while (!StopRequested(shared)) {
+    size_t index = shared.next.fetch_add(1);
+    if (index >= shared.jobs.size()) break;
+    const PlannedJob& job = shared.jobs[index];
+    {
+      std::lock_guard lock(shared.store_mu);
+      Status marked = shared.store->MarkRunning(job.id);
+      if (!marked.ok()) {
+        if (!shared.failed.exchange(true)) shared.failure = marked;
+        return;
+      }
+    }
+    shared.progress->Started(Describe(job));
+    const std::string started_at = UtcNow();
+    const auto start = std::chrono::steady_clock::now();
+    StatusOr<pipeline::JobResult> result = Status::Ok();
+    RecordedJob recorded;
+    if (job.kind == "convert") {
+      pipeline::JobSpec spec;
+      spec.source = job.source;
+      spec.converter = job.converter;
+      spec.num_sets = job.num_sets;
+      spec.seed = job.seed;
+      spec.backends = Split(job.backends);
+      spec.backend_options = options.backend_options;
+      spec.tolerance = options.tolerance;
+      spec.timeout_s = options.timeout_s;
+      // Every case is written; the store keeps the first of each failure and deletes the rest.
+      spec.keep_dir = keep_root + "/job-" + std::to_string(job.id);
+      result = pipeline::RunConvertJob(spec, **session);
+    } else {
+      pipeline::CheckSpec spec;
+      spec.model_path = job.source;
+      spec.data_dir = fs::path(job.source).parent_path().string();
+      spec.backends = Split(job.backends);
+      spec.backend_options = options.backend_options;
+      spec.tolerance = options.tolerance;
+      spec.timeout_s = options.timeout_s;
+      recorded.existing_case = spec.data_dir;
+      result = pipeline::RunCheckJob(spec, **session);
+    }
+    (*session)->ReleaseDirs();
+    recorded.wall_s = SecondsSince(start);
+    recorded.started_at = started_at;
+    // A job cut short by the user's Ctrl-C (which also reaches the workers) is not a converter
+    // crash: it stays unrecorded and runs again next time.
+    if (StopRequested(shared)) break;
+    if (!result.ok()) {
+      std::lock_guard lock(shared.store_mu);
+      Status recorded_error = shared.store->RecordError(job.id, result.status().ToString());
+      if (!recorded_error.ok() && !shared.failed.exchange(true)) shared.failure = recorded_error;
+      ++shared.errors;
+      shared.progress->Finished(Describe(job), "error", recorded.wall_s,
+                                result.status().ToString());
+      continue;
+    }
+    recorded.kept_case = result->kept_dir;
+    if (recorded.kept_case.empty() && job.kind == "convert") {
+      // Failed before there was a model to keep (source error, converter crash): the case is
+      // the command that reproduces it, with the job's record.
+      recorded.kept_case = WriteCommandCase(keep_root + "/job-" + std::to_string(job.id), job,
+                                            *result);
+    }
+    recorded.versions = WorkerVersions(**session);
+    std::string detail;
+    {
+      std::lock_guard lock(shared.store_mu);
+      StatusOr<RecordOutcome> outcome = shared.store->Record(job, *result, recorded);
+      if (!outcome.ok()) {
+        if (!shared.failed.exchange(true)) shared.failure = outcome.status();
+        return;
+      }
+      if (outcome->failure_id != 0) {
+        detail = (outcome->new_failure ? "new failure #" : "failure #") +
+                 std::to_string(outcome->failure_id) + ": " + result->error;
+      }
+    }
+    {
+      std::lock_guard lock(shared.tool_mu);
+      shared.tool_s += ToolSeconds(*result);
+      if (shared.versions.empty()) shared.versions = recorded.versions;
+    }
+    ++shared.ran;
+    shared.progress->Finished(Describe(job), std::string(oracle::VerdictName(result->verdict)),
+                              recorded.wall_s, detail);
+  }
+}
+
+}  // namespace
+
+int64_t DefaultLaneMemoryMb(int lanes) {
+  long pages = sysconf(_SC_PHYS_PAGES);
+  long page_size = sysconf(_SC_PAGE_SIZE);
+  int64_t total_mb = pages > 0 && page_size > 0
+                         ? static_cast<int64_t>(pages) * page_size / (1024 * 1024)
+                         : 16384;
+  return std::min<int64_t>(16384, total_mb * 8 / 10 / std::max(1, lanes));
+}
+
+StatusOr<RunSummary> RunCampaign(const RunOptions& options, std::ostream& progress_out,
+                                 bool tty) {
+  const auto start = std::chrono::steady_clock::now();
+  for (const auto& suite : options.plan.suites) CC_RETURN_IF_ERROR(ValidateSuite(suite));
+  CC_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, Store::Open(options.db_path));
+  RunSummary summary;
+
+  // Plan with a session of its own: listing torchvision's builders imports torch once.
+  {
+    pipeline::SessionOptions session_options;
+    CC_ASSIGN_OR_RETURN(std::unique_ptr<pipeline::Session> planner,
+                        pipeline::Session::Create(session_options));
+    CC_ASSIGN_OR_RETURN(std::vector<PlannedJob> planned, PlanJobs(options.plan, *planner));
+    CC_ASSIGN_OR_RETURN(summary.newly_planned, store->AddPlanned(planned));
+  }
+  nlohmann::json plan = {{"suites", options.plan.suites},
+                         {"opsets", options.plan.opsets},
+                         {"backends", options.plan.backends},
+                         {"converter", options.plan.converter},
+                         {"constant_folding", options.plan.constant_folding},
+                         {"dynamic_batch", options.plan.dynamic_batch},
+                         {"mode", options.plan.mode},
+                         {"seed", options.plan.seed},
+                         {"num_sets", options.plan.num_sets},
+                         {"tolerance", options.tolerance.profile},
+                         {"tolerance_rule", options.tolerance.Describe()},
+                         {"lanes", options.lanes}};
+  CC_RETURN_IF_ERROR(store->SetMeta("plan", plan.dump()));
+  CC_RETURN_IF_ERROR(store->SetMeta("command", options.command_line));
+  if (options.dry_run) {
+    CC_ASSIGN_OR_RETURN(summary.counts, store->Counts());
+    summary.planned = summary.counts.planned;
+    return summary;
+  }
+  CC_ASSIGN_OR_RETURN(summary.interrupted, store->ResetInterrupted());
+
+  Shared shared;
+  shared.options = &options;
+  shared.store = store.get();
+  CC_ASSIGN_OR_RETURN(shared.jobs, store->JobsToRun());
+  if (options.max_jobs > 0 && static_cast<int64_t>(shared.jobs.size()) > options.max_jobs) {
+    shared.jobs.resize(options.max_jobs);
+  }
+  CC_ASSIGN_OR_RETURN(CampaignCounts before, store->Counts());
+  const int64_t already_done = before.by_status.count("done") ? before.by_status["done"] : 0;
+  Progress progress(progress_out, tty, static_cast<int64_t>(shared.jobs.size()), already_done,
+                    options.lanes);
+  shared.progress = &progress;
+
+  const int lanes =
+      std::max(1, std::min<int>(options.lanes, static_cast<int>(shared.jobs.size())));
+  std::vector<std::thread> threads;
+  for (int lane = 0; lane < lanes; ++lane) {
+    threads.emplace_back([&shared, lane] { RunLane(shared, lane); });
+  }
+  for (auto& thread : threads) thread.join();
+  progress.Done();
+
+  // Jobs a stopped lane left running are still to do.
+  CC_ASSIGN_OR_RETURN(int64_t left_running, store->ResetInterrupted());
+  (void)left_running;
+  std::error_code ec;
+  fs::remove_all(store->artifacts_dir() + "/tmp", ec);
+  if (!shared.versions.empty()) {
+    nlohmann::json versions = shared.versions;
+    versions["convcheck"] = "0.1.0";
+    CC_RETURN_IF_ERROR(store->SetMeta("versions", versions.dump()));
+  }
+  CC_RETURN_IF_ERROR(store->SetMeta("updated_at", UtcNow()));
+  if (shared.failed.load()) return shared.failure;
+
+  summary.ran = shared.ran.load();
+  summary.errors = shared.errors.load();
+  summary.stopped = options.stop != nullptr && options.stop->load();
+  summary.tool_s = shared.tool_s;
+  summary.wall_s = SecondsSince(start);
+  CC_ASSIGN_OR_RETURN(summary.counts, store->Counts());
+  summary.planned = summary.counts.planned;
+  return summary;
+}
+
+}  // namespace convcheck::campaign

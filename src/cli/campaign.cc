@@ -1,0 +1,284 @@
+#include "cli/campaign.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include "campaign/progress.h"
+#include "campaign/runner.h"
+#include "campaign/store.h"
+#include "cli/convert.h"
+#include "pipeline/backend.h"
+
+namespace convcheck::cli {
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+void OnStopSignal(int) { g_stop.store(true); }
+
+// The first Ctrl-C asks the lanes to stop after their current job; the default action comes
+// back so that a second one ends convcheck at once (the store is consistent either way).
+void InstallStopHandlers() {
+  struct sigaction action {};
+  action.sa_handler = OnStopSignal;
+  action.sa_flags = SA_RESETHAND;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
+
+int64_t Get(const std::map<std::string, int64_t>& counts, const std::string& key) {
+  auto it = counts.find(key);
+  return it == counts.end() ? 0 : it->second;
+}
+
+void PrintCounts(const campaign::CampaignCounts& counts, std::ostream& out) {
+  out << "jobs: " << counts.planned << " planned, " << Get(counts.by_status, "done") << " done, "
+      << Get(counts.by_status, "pending") << " pending";
+  if (Get(counts.by_status, "running") > 0) {
+    out << ", " << Get(counts.by_status, "running") << " running";
+  }
+  if (Get(counts.by_status, "error") > 0) {
+    out << ", " << Get(counts.by_status, "error") << " could not run (retried on resume)";
+  }
+  out << "\n";
+  if (!counts.by_verdict.empty()) {
+    out << "verdicts:";
+    for (const auto& [verdict, count] : counts.by_verdict) out << " " << verdict << " " << count;
+    out << "\n";
+  }
+  out << "unique failures: " << counts.unique_failures << "\n";
+}
+
+// The command that resumes this campaign, recorded in the file for `status` and the report.
+std::string CommandLine(const CampaignRunOptions& options) {
+  std::string line = "convcheck campaign run";
+  for (const auto& suite : options.suites) line += " --suite " + suite;
+  line += " --opsets " + options.opsets + " --backends " + options.backends + " --jobs " +
+          std::to_string(options.jobs) + " --db " + options.db_path;
+  if (options.converter != "torch.onnx") line += " --converter " + options.converter;
+  if (options.no_constant_folding) line += " --no-constant-folding";
+  if (options.dynamic_batch) line += " --dynamic-batch";
+  if (options.script) line += " --script";
+  if (options.seed != 0) line += " --seed " + std::to_string(options.seed);
+  if (options.inputs != 2) line += " --inputs " + std::to_string(options.inputs);
+  return line;
+}
+
+}  // namespace
+
+void AddCampaignCommand(CLI::App& app, int& exit_code) {
+  CLI::App* campaign = app.add_subcommand(
+      "campaign", "run many conversions into a SQLite results file (docs/campaign.md)");
+  campaign->require_subcommand(1);
+
+  auto run = std::make_shared<CampaignRunOptions>();
+  CLI::App* run_cmd = campaign->add_subcommand(
+      "run", "plan and run (or resume) a campaign; finished jobs are never redone");
+  run_cmd->add_option("--suite", run->suites,
+                      "torchvision, torchvision:FAMILY, dir:PATH (python sources) or "
+                      "onnx:PATH (backend-test cases); repeatable")
+      ->required();
+  run_cmd->add_option("--db", run->db_path, "results file (created, or resumed)")->required();
+  run_cmd->add_option("--opsets", run->opsets, "comma list of ONNX opsets");
+  run_cmd->add_option("--backends", run->backends, "comma list of backends (ort, ref, ref64)");
+  run_cmd->add_option("--jobs", run->jobs, "jobs run in parallel, each with its own workers")
+      ->check(CLI::Range(1, 64));
+  run_cmd->add_option("--converter", run->converter,
+                      "torch.onnx, or a fault-inject:* test converter (workers/README.md)");
+  run_cmd->add_flag("--no-constant-folding", run->no_constant_folding,
+                    "export with do_constant_folding=False");
+  run_cmd->add_flag("--dynamic-batch", run->dynamic_batch, "export dimension 0 as dynamic");
+  run_cmd->add_flag("--script", run->script, "export torch.jit.script(model)");
+  run_cmd->add_option("--inputs", run->inputs, "input sets per job")->check(CLI::Range(1, 1000));
+  run_cmd->add_option("--seed", run->seed, "seed for weights and inputs");
+  AddToleranceFlags(*run_cmd, run->tolerance);
+  run_cmd->add_option("--timeout", run->timeout_s, "seconds allowed per stage")
+      ->check(CLI::PositiveNumber);
+  run_cmd->add_option("--ort-opt-level", run->ort_opt_level, "ONNX Runtime optimization level")
+      ->check(CLI::IsMember({"disabled", "basic", "extended", "all"}));
+  run_cmd->add_option("--memory-limit", run->memory_limit_mb,
+                      "MiB of resident memory per job's workers (default: 80% of RAM / --jobs, "
+                      "at most 16384)");
+  run_cmd->add_option("--max-jobs", run->max_jobs, "stop after this many jobs (0: all)");
+  run_cmd->add_flag("--dry-run", run->dry_run, "plan into the file and print the plan; run nothing");
+  run_cmd->callback([run, &exit_code]() {
+    exit_code = RunCampaignRun(*run, std::cout, std::cerr);
+  });
+
+  auto status = std::make_shared<CampaignStatusOptions>();
+  CLI::App* status_cmd =
+      campaign->add_subcommand("status", "what a campaign has done and what remains");
+  status_cmd->add_option("db", status->db_path, "results file")->required();
+  status_cmd->add_option("--json", status->json_path, "write the status as JSON (- for stdout)");
+  status_cmd->callback([status, &exit_code]() {
+    exit_code = RunCampaignStatus(*status, std::cout, std::cerr);
+  });
+}
+
+int RunCampaignRun(const CampaignRunOptions& options, std::ostream& out, std::ostream& err) {
+  StatusOr<oracle::Tolerance> tolerance = ResolveTolerance(options.tolerance);
+  if (!tolerance.ok()) return ReportError(err, tolerance.status());
+  StatusOr<std::vector<int>> opsets = ParseOpsets(options.opsets);
+  if (!opsets.ok()) return ReportError(err, opsets.status());
+  StatusOr<std::vector<std::string>> backends = pipeline::ParseBackendList(options.backends);
+  if (!backends.ok()) return ReportError(err, backends.status());
+  for (const auto& suite : options.suites) {
+    Status valid = campaign::ValidateSuite(suite);
+    if (!valid.ok()) return ReportError(err, valid);
+  }
+  {
+    // Unknown backends fail here, before anything is planned into the file.
+    StatusOr<std::unique_ptr<pipeline::Session>> session = pipeline::Session::Create({});
+    if (!session.ok()) return ReportError(err, session.status());
+    for (const auto& name : *backends) {
+      StatusOr<std::unique_ptr<pipeline::Backend>> backend =
+          pipeline::MakeBackend(name, **session, {});
+      if (!backend.ok()) return ReportError(err, backend.status());
+    }
+  }
+
+  campaign::RunOptions run;
+  run.plan.suites = options.suites;
+  run.plan.opsets = *opsets;
+  run.plan.backends = *backends;
+  run.plan.converter = options.converter;
+  run.plan.constant_folding = !options.no_constant_folding;
+  run.plan.dynamic_batch = options.dynamic_batch;
+  run.plan.mode = options.script ? "script" : "trace";
+  run.plan.seed = options.seed;
+  run.plan.num_sets = options.inputs;
+  run.plan.tolerance = tolerance->profile;
+  run.db_path = options.db_path;
+  run.lanes = options.jobs;
+  run.tolerance = *tolerance;
+  run.timeout_s = options.timeout_s;
+  run.memory_limit_mb = options.memory_limit_mb > 0
+                            ? options.memory_limit_mb
+                            : campaign::DefaultLaneMemoryMb(options.jobs);
+  run.backend_options.ort_opt_level = options.ort_opt_level;
+  run.backend_options.memory_limit_mb = run.memory_limit_mb;
+  run.max_jobs = options.max_jobs;
+  run.command_line = options.command_line.empty() ? CommandLine(options) : options.command_line;
+  run.dry_run = options.dry_run;
+  run.stop = &g_stop;
+  InstallStopHandlers();
+
+  err << "campaign " << options.db_path << ": planning " << options.suites.size()
+      << " suite(s), " << options.jobs << " lane(s), " << run.memory_limit_mb
+      << " MiB per lane\n";
+  StatusOr<campaign::RunSummary> summary =
+      campaign::RunCampaign(run, err, isatty(STDERR_FILENO) != 0);
+  if (!summary.ok()) return ReportError(err, summary.status());
+
+  out << "campaign " << options.db_path << ": " << summary->newly_planned << " new jobs planned";
+  if (options.dry_run) {
+    out << " (dry run: nothing run)\n";
+    PrintCounts(summary->counts, out);
+    return kExitPass;
+  }
+  if (summary->interrupted > 0) {
+    out << ", " << summary->interrupted << " interrupted jobs run again";
+  }
+  out << ", " << summary->ran << " run in "
+      << campaign::Progress::FormatDuration(summary->wall_s);
+  if (summary->ran > 0 && summary->wall_s > 0) {
+    out << " (" << std::fixed << std::setprecision(1) << summary->ran * 60.0 / summary->wall_s
+        << " jobs/min; tools " << std::setprecision(0)
+        << 100.0 * summary->tool_s / (summary->wall_s * std::max(1, options.jobs))
+        << "% of lane time)" << std::defaultfloat;
+  }
+  out << "\n";
+  PrintCounts(summary->counts, out);
+  if (summary->stopped) {
+    out << "stopped: run the same command again to finish the campaign\n";
+    return 130;
+  }
+  const int64_t done = Get(summary->counts.by_status, "done");
+  const int64_t passed = Get(summary->counts.by_verdict, "pass");
+  if (summary->errors > 0 || done < summary->counts.planned) return kExitFailure;
+  return done == passed ? kExitPass : kExitFailure;
+}
+
+int RunCampaignStatus(const CampaignStatusOptions& options, std::ostream& out,
+                      std::ostream& err) {
+  StatusOr<std::unique_ptr<campaign::Store>> store =
+      campaign::Store::Open(options.db_path, /*read_only=*/true);
+  if (!store.ok()) return ReportError(err, store.status());
+  StatusOr<campaign::CampaignCounts> counts = (*store)->Counts();
+  if (!counts.ok()) return ReportError(err, counts.status());
+  campaign::Database& db = (*store)->db();
+
+  // Per suite: done of planned, and the time the finished jobs took.
+  nlohmann::json suites = nlohmann::json::array();
+  StatusOr<campaign::Statement> stmt = db.Prepare(
+      "SELECT suite, count(*), sum(status = 'done'), sum(status = 'pending'), "
+      "sum(status = 'error'), sum(CASE WHEN status = 'done' THEN wall_s ELSE 0 END), "
+      "sum(status = 'done' AND verdict <> 'pass') FROM jobs GROUP BY suite ORDER BY min(id)");
+  if (!stmt.ok()) return ReportError(err, stmt.status());
+  double done_seconds = 0;
+  int64_t done_jobs = 0;
+  while (true) {
+    StatusOr<bool> row = stmt->Step();
+    if (!row.ok()) return ReportError(err, row.status());
+    if (!*row) break;
+    suites.push_back({{"suite", stmt->Text(0)},
+                      {"planned", stmt->Int(1)},
+                      {"done", stmt->Int(2)},
+                      {"pending", stmt->Int(3)},
+                      {"error", stmt->Int(4)},
+                      {"job_seconds", stmt->Real(5)},
+                      {"failures", stmt->Int(6)}});
+    done_seconds += stmt->Real(5);
+    done_jobs += stmt->Int(2);
+  }
+  StatusOr<std::string> plan_text = (*store)->GetMeta("plan");
+  StatusOr<std::string> updated = (*store)->GetMeta("updated_at");
+  nlohmann::json plan = nlohmann::json::parse(plan_text.ok() ? *plan_text : "", nullptr, false);
+  int lanes = plan.is_object() ? plan.value("lanes", 1) : 1;
+  const int64_t remaining = counts->planned - Get(counts->by_status, "done");
+  const double estimate = done_jobs > 0 ? done_seconds / static_cast<double>(done_jobs) *
+                                              static_cast<double>(remaining) / std::max(1, lanes)
+                                        : -1;
+
+  out << "campaign " << options.db_path << "\n";
+  PrintCounts(*counts, out);
+  for (const auto& suite : suites) {
+    out << "  " << std::left << std::setw(28) << suite["suite"].get<std::string>() << std::right
+        << " " << suite["done"].get<int64_t>() << "/" << suite["planned"].get<int64_t>()
+        << " done, " << suite["failures"].get<int64_t>() << " failing\n";
+  }
+  if (remaining == 0) {
+    out << "complete\n";
+  } else {
+    out << remaining << " jobs remain";
+    if (estimate >= 0) {
+      out << " (about " << campaign::Progress::FormatDuration(estimate) << " at " << lanes
+          << " lane(s))";
+    }
+    out << "; resume with the same `convcheck campaign run` command\n";
+  }
+  if (updated.ok() && !updated->empty()) out << "last run ended: " << *updated << "\n";
+
+  if (!options.json_path.empty()) {
+    nlohmann::json doc = {{"db", options.db_path},
+                          {"planned", counts->planned},
+                          {"by_status", counts->by_status},
+                          {"by_verdict", counts->by_verdict},
+                          {"unique_failures", counts->unique_failures},
+                          {"remaining", remaining},
+                          {"estimated_remaining_s", estimate},
+                          {"suites", suites}};
+    Status written = WriteJsonFile(options.json_path, doc);
+    if (!written.ok()) return ReportError(err, written);
+  }
+  return kExitPass;
+}
+
+}  // namespace convcheck::cli

@@ -1,0 +1,47 @@
+//===- cli/campaign.h - `convcheck campaign run|status` -------------------===//
+#ifndef CONVCHECK_CLI_CAMPAIGN_H_
+#define CONVCHECK_CLI_CAMPAIGN_H_
+
+#include <CLI/CLI.hpp>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "cli/common.h"
+
+namespace convcheck::cli {
+
+struct CampaignRunOptions {
+  std::vector<std::string> suites;
+  std::string opsets = "13,17";
+  std::string backends = "ort";
+  std::string db_path;
+  int jobs = 1;
+  std::string converter = "torch.onnx";
+  bool no_constant_folding = false;
+  bool dynamic_batch = false;
+  bool script = false;
+  int inputs = 2;
+  uint64_t seed = 0;
+  ToleranceFlags tolerance;
+  double timeout_s = 300;
+  std::string ort_opt_level = "all";
+  int64_t memory_limit_mb = 0;
+  int64_t max_jobs = 0;
+  bool dry_run = false;
+  std::string command_line;
+};
+
+struct CampaignStatusOptions {
+  std::string db_path;
+  std::string json_path;
+};
+
+void AddCampaignCommand(CLI::App& app, int& exit_code);
+int RunCampaignRun(const CampaignRunOptions& options, std::ostream& out, std::ostream& err);
+int RunCampaignStatus(const CampaignStatusOptions& options, std::ostream& out,
+                      std::ostream& err);
+
+}  // namespace convcheck::cli
+
+#endif  // CONVCHECK_CLI_CAMPAIGN_H_
