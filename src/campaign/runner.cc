@@ -262,6 +262,10 @@ StatusOr<RunSummary> RunCampaign(const RunOptions& options, std::ostream& progre
   }
   CC_ASSIGN_OR_RETURN(CampaignCounts before, store->Counts());
   const int64_t already_done = before.by_status.count("done") ? before.by_status["done"] : 0;
+  progress_out << "campaign " << options.db_path << ": " << before.planned << " jobs planned ("
+               << summary.newly_planned << " new), " << shared.jobs.size() << " to run on "
+               << options.lanes << " lane(s), " << options.memory_limit_mb
+               << " MiB of memory per lane\n";
   Progress progress(progress_out, tty, static_cast<int64_t>(shared.jobs.size()), already_done,
                     options.lanes);
   shared.progress = &progress;

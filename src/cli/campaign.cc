@@ -170,9 +170,6 @@ int RunCampaignRun(const CampaignRunOptions& options, std::ostream& out, std::os
   run.stop = &g_stop;
   InstallStopHandlers();
 
-  err << "campaign " << options.db_path << ": planning " << options.suites.size()
-      << " suite(s), " << options.jobs << " lane(s), " << run.memory_limit_mb
-      << " MiB per lane\n";
   StatusOr<campaign::RunSummary> summary =
       campaign::RunCampaign(run, err, isatty(STDERR_FILENO) != 0);
   if (!summary.ok()) return ReportError(err, summary.status());
