@@ -91,6 +91,7 @@ struct Shared {
   Store* store;
   std::mutex store_mu;
   std::vector<PlannedJob> jobs;
+  std::vector<std::vector<size_t>> groups;  // Indices into jobs, one group per source.
   std::atomic<size_t> next{0};
   std::atomic<int64_t> ran{0}, errors{0};
   std::atomic<bool> failed{false};
@@ -118,10 +119,18 @@ void RunLane(Shared& shared, int lane) {
   }
   const std::string keep_root =
       shared.store->artifacts_dir() + "/tmp/lane-" + std::to_string(lane);
+  // A lane takes a whole group (the jobs of one source) at a time: its worker keeps the built
+  // model and reference outputs, so the second opset of a source skips building it.
+  std::vector<size_t> group;
+  size_t in_group = 0;
   while (!StopRequested(shared)) {
-    size_t index = shared.next.fetch_add(1);
-    if (index >= shared.jobs.size()) break;
-    const PlannedJob& job = shared.jobs[index];
+    if (in_group == group.size()) {
+      size_t g = shared.next.fetch_add(1);
+      if (g >= shared.groups.size()) break;
+      group = shared.groups[g];
+      in_group = 0;
+    }
+    const PlannedJob& job = shared.jobs[group[in_group++]];
     {
       std::lock_guard lock(shared.store_mu);
       Status marked = shared.store->MarkRunning(job.id);
@@ -270,8 +279,12 @@ StatusOr<RunSummary> RunCampaign(const RunOptions& options, std::ostream& progre
                     options.lanes);
   shared.progress = &progress;
 
+  for (size_t i = 0; i < shared.jobs.size(); ++i) {
+    if (i == 0 || shared.jobs[i].source != shared.jobs[i - 1].source) shared.groups.emplace_back();
+    shared.groups.back().push_back(i);
+  }
   const int lanes =
-      std::max(1, std::min<int>(options.lanes, static_cast<int>(shared.jobs.size())));
+      std::max(1, std::min<int>(options.lanes, static_cast<int>(shared.groups.size())));
   std::vector<std::thread> threads;
   for (int lane = 0; lane < lanes; ++lane) {
     threads.emplace_back([&shared, lane] { RunLane(shared, lane); });

@@ -25,6 +25,13 @@ double Finite(double value) {
   return value;
 }
 
+// The family the Python worker reported ("python" for a user's file), for jobs planned without.
+std::string SourceFamily(const pipeline::JobResult& result) {
+  const nlohmann::json& info = result.source_info;
+  if (!info.is_object() || !info.contains("info") || !info["info"].is_object()) return "";
+  return info["info"].value("family", std::string());
+}
+
 }  // namespace
 
 std::string UtcNow() {
@@ -276,8 +283,7 @@ StatusOr<RecordOutcome> Store::Record(const PlannedJob& job, const pipeline::Job
        OptionalNumber(worst_abs, have_worst), OptionalNumber(worst_ratio, have_worst),
        recorded.started_at, UtcNow(), recorded.wall_s, outcome.reproducer,
        recorded.versions.dump(), pipeline::ToJson(result).dump(),
-       result.source_info.is_object() ? result.source_info.value("family", std::string())
-                                      : std::string()}));
+       SourceFamily(result)}));
   CC_RETURN_IF_ERROR(txn.Commit());
   return outcome;
 }
