@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <regex>
+#include <sstream>
 
 namespace convcheck::campaign {
 
@@ -20,7 +22,22 @@ constexpr const char* kTorchvisionFamilies[] = {"classification", "segmentation"
 
 StatusOr<std::vector<PlannedJob>> TorchvisionSources(const std::string& suite,
                                                      pipeline::Session& session) {
-  std::string family = suite.size() > 12 ? suite.substr(12) : "";
+  // torchvision, torchvision:FAMILY, or torchvision:NAME,NAME,...
+  std::string filter = suite.size() > 12 ? suite.substr(12) : "";
+  std::string family;
+  std::vector<std::string> names;
+  if (!filter.empty()) {
+    for (const char* known : kTorchvisionFamilies) {
+      if (filter == known) family = filter;
+    }
+    if (family.empty()) {
+      std::stringstream stream(filter);
+      std::string name;
+      while (std::getline(stream, name, ',')) {
+        if (!name.empty()) names.push_back(name);
+      }
+    }
+  }
   CC_ASSIGN_OR_RETURN(workers::Worker * python, session.Python());
   workers::Reply reply = python->Call({{"op", "list_sources"}, {"kind", "torchvision"}}, 120);
   if (!reply.ok()) {
@@ -33,9 +50,23 @@ StatusOr<std::vector<PlannedJob>> TorchvisionSources(const std::string& suite,
     job.source = entry.value("source", "");
     job.family = entry.value("family", "");
     if (!family.empty() && job.family != family) continue;
+    if (!names.empty() &&
+        std::find(names.begin(), names.end(), job.source.substr(12)) == names.end()) {
+      continue;
+    }
     job.source_kind = "torchvision";
     job.kind = "convert";
     jobs.push_back(job);
+  }
+  for (const auto& name : names) {
+    bool found = std::any_of(jobs.begin(), jobs.end(), [&](const PlannedJob& job) {
+      return job.source == "torchvision:" + name;
+    });
+    if (!found) {
+      return InvalidArgument("suite '" + suite + "': '" + name +
+                             "' is neither a torchvision family nor a model "
+                             "(see torchvision.models.list_models())");
+    }
   }
   return jobs;
 }
@@ -75,13 +106,13 @@ std::vector<std::string> OnnxCases(const std::string& dir) {
 Status ValidateSuite(const std::string& suite) {
   if (suite == "torchvision") return Status::Ok();
   if (suite.rfind("torchvision:", 0) == 0) {
-    std::string family = suite.substr(12);
-    for (const char* known : kTorchvisionFamilies) {
-      if (family == known) return Status::Ok();
-    }
+    // A family, or model names that the worker's list confirms when planning.
+    static const std::regex kNames(R"([a-z0-9_]+(,[a-z0-9_]+)*)");
+    if (std::regex_match(suite.substr(12), kNames)) return Status::Ok();
     return InvalidArgument("suite '" + suite +
-                           "': unknown torchvision family (expected classification, "
-                           "segmentation, detection, video, optical_flow or quantization)");
+                           "': expected torchvision:FAMILY (classification, segmentation, "
+                           "detection, video, optical_flow, quantization) or "
+                           "torchvision:NAME,NAME,...");
   }
   for (const char* prefix : {"dir:", "onnx:"}) {
     if (suite.rfind(prefix, 0) == 0) {

@@ -20,7 +20,7 @@ namespace convcheck::campaign {
 
 /// What `campaign run` was asked for, apart from how to run it.
 struct PlanOptions {
-  std::vector<std::string> suites;  // torchvision[:FAMILY] | dir:PATH | onnx:PATH
+  std::vector<std::string> suites;  // torchvision[:FAMILY|:NAME,...] | dir:PATH | onnx:PATH
   std::vector<int> opsets = {13, 17};
   std::vector<std::string> backends = {"ort"};
   std::string converter = "torch.onnx";

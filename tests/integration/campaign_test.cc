@@ -181,6 +181,11 @@ TEST(CampaignTest, TorchvisionSuitePlansEveryBuilder) {
   EXPECT_EQ(Query(dir.File("r.sqlite"),
                   "SELECT count(*) FROM jobs WHERE source = 'torchvision:raft_small'"),
             2);
+  CliRun some = RunConvcheck({"campaign", "run", "--suite", "torchvision:resnet18,alexnet",
+                              "--suite", "torchvision:optical_flow", "--opsets", "17", "--db",
+                              dir.File("some.sqlite"), "--dry-run"});
+  ASSERT_EQ(some.exit_code, 0) << some.out << some.err;
+  EXPECT_EQ(Query(dir.File("some.sqlite"), "SELECT count(*) FROM jobs"), 4);
 }
 
 TEST(CampaignTest, BadInputGetsOneLineAndExitTwo) {
@@ -189,7 +194,9 @@ TEST(CampaignTest, BadInputGetsOneLineAndExitTwo) {
   const std::vector<std::vector<std::string>> cases = {
       {"campaign", "run", "--suite", "nosuch", "--db", dir.File("a.sqlite")},
       {"campaign", "run", "--suite", "dir:" + dir.File("missing"), "--db", dir.File("a.sqlite")},
-      {"campaign", "run", "--suite", "torchvision:cars", "--db", dir.File("a.sqlite")},
+      {"campaign", "run", "--suite", "torchvision:Cars!", "--db", dir.File("a.sqlite")},
+      {"campaign", "run", "--suite", "torchvision:resnet18,nosuchnet", "--db",
+       dir.File("b.sqlite")},
       {"campaign", "run", "--suite", "torchvision", "--backends", "tvm", "--db",
        dir.File("a.sqlite")},
       {"campaign", "run", "--suite", "torchvision", "--db", dir.File("garbage.sqlite")},
