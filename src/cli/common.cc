@@ -91,6 +91,10 @@ void ResultTable::PrintRow(const pipeline::JobResult& r) {
   if (r.verdict != oracle::Verdict::kPass && !r.error.empty()) {
     out_ << "    " << r.error << "\n";
   }
+  // A pass against a degenerate reference says little: say so where the pass is shown.
+  for (const auto& warning : r.warnings) {
+    if (warning.rfind("reference output", 0) == 0) out_ << "    warning: " << warning << "\n";
+  }
   out_.flush();
 }
 

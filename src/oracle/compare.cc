@@ -46,6 +46,40 @@ double ExpectedRms(const std::vector<std::vector<Tensor>>& expected, size_t outp
   return count ? std::sqrt(sum_sq / static_cast<double>(count)) : 0.0;
 }
 
+// Whether the reference output can show an error at all: an output that is the same number
+// everywhere (a zero-initialised head, a saturated activation), or the same tensor for every
+// input set, lets a wrong model pass. "" when it varies.
+std::string Degenerate(const std::vector<std::vector<Tensor>>& expected, size_t output) {
+  const Tensor* first = nullptr;
+  bool constant = true, same_for_every_set = true;
+  double value = 0;
+  int64_t elements = 0;
+  for (const auto& set : expected) {
+    if (output >= set.size() || !Comparable(set[output].dtype()) || IsExact(set[output].dtype())) {
+      return "";
+    }
+    const Tensor& t = set[output];
+    if (first == nullptr) {
+      first = &t;
+      if (t.num_elements() > 0) value = t.GetAsDouble(0);
+    } else if (t.shape() != first->shape()) {
+      same_for_every_set = false;
+    }
+    for (int64_t i = 0; i < t.num_elements(); ++i) {
+      double v = t.GetAsDouble(i);
+      if (v != value) constant = false;
+      if (same_for_every_set && &t != first && v != first->GetAsDouble(i)) {
+        same_for_every_set = false;
+      }
+    }
+    elements += t.num_elements();
+  }
+  if (elements < 2) return "";
+  if (constant) return "constant";
+  if (expected.size() > 1 && same_for_every_set) return "same_for_every_input";
+  return "";
+}
+
 // Element-wise comparison of one output in one set, accumulated into `out`. Returns whether
 // any element failed.
 bool CompareElements(const Tensor& expected, const Tensor& actual, const Tolerance& tol,
@@ -136,6 +170,7 @@ Comparison CompareOutputs(const std::vector<std::vector<Tensor>>& expected,
     out.index = static_cast<int>(k);
     out.name = k < names.size() ? names[k] : "output_" + std::to_string(k);
     out.expected_rms = ExpectedRms(expected, k);
+    out.degenerate = Degenerate(expected, k);
     out.allowed_atol = tolerance.atol + tolerance.scale_atol * out.expected_rms;
     for (size_t s = 0; s < expected.size(); ++s) {
       if (k >= expected[s].size()) continue;
@@ -255,6 +290,7 @@ nlohmann::json ToJson(const OutputComparison& o) {
                    {"inf_actual", o.inf_actual},
                    {"one_sided", o.nan_inf_mismatches}}},
       {"expected_rms", JsonNumber(o.expected_rms)},
+      {"degenerate", o.degenerate},
       {"allowed_atol", JsonNumber(o.allowed_atol)},
       {"exact", o.exact},
   };

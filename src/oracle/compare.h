@@ -53,6 +53,9 @@ struct OutputComparison {
   double allowed_atol = 0;         // atol + scale_atol * expected_rms.
   bool exact = false;              // Integer or bool output, compared exactly.
   std::string subtype;             // Empty when the output passes.
+  // "constant" (one value everywhere) or "same_for_every_input": a reference that cannot show
+  // most errors, so a pass on it says little. "" otherwise.
+  std::string degenerate;
 
   bool pass() const { return subtype.empty(); }
 };

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <system_error>
@@ -93,6 +94,21 @@ std::vector<std::string> StringList(const nlohmann::json& value) {
 }
 
 // Runs every backend on the converted model and compares with the reference.
+// Once per job: the reference outputs are the same for every backend.
+void AddDegenerateWarnings(const oracle::Comparison& comparison, JobResult* result) {
+  for (const auto& output : comparison.outputs) {
+    if (output.degenerate.empty()) continue;
+    std::string warning = "reference output '" + output.name + "' is " +
+                          (output.degenerate == "constant" ? "constant"
+                                                           : "the same for every input set") +
+                          ": the comparison cannot see most errors in it";
+    if (std::find(result->warnings.begin(), result->warnings.end(), warning) ==
+        result->warnings.end()) {
+      result->warnings.push_back(warning);
+    }
+  }
+}
+
 Status RunBackends(const std::vector<std::string>& names, const BackendOptions& options,
                    const std::string& model_path,
                    const std::vector<std::vector<Tensor>>& inputs,
@@ -122,6 +138,7 @@ Status RunBackends(const std::vector<std::string>& names, const BackendOptions& 
       oracle::Comparison comparison =
           oracle::CompareOutputs(expected, run.outputs, tolerance, names_for_outputs);
       result->timings["compare"] += compare_watch.seconds();
+      AddDegenerateWarnings(comparison, result);
       if (!comparison.pass()) {
         br.verdict = Verdict::kIncorrectBehavior;
         br.subtype = comparison.subtype;

@@ -148,3 +148,26 @@ TEST(CompareTest, JsonKeepsNonFiniteNumbersAsStrings) {
 
 }  // namespace
 }  // namespace convcheck::oracle
+
+namespace convcheck::oracle {
+namespace {
+
+TEST(CompareTest, FlagsReferencesThatCannotShowErrors) {
+  auto compare = [](std::vector<std::vector<Tensor>> expected) {
+    return CompareOutputs(expected, expected, *ToleranceProfile("convcheck"), {"out"})
+        .outputs[0]
+        .degenerate;
+  };
+  Tensor zeros = Tensor::FromVector<float>({3}, {0, 0, 0});
+  Tensor varied = Tensor::FromVector<float>({3}, {0.5f, -1, 2});
+  Tensor other = Tensor::FromVector<float>({3}, {0.25f, 1, 2});
+  EXPECT_EQ(compare({{zeros}, {zeros}}), "constant");
+  EXPECT_EQ(compare({{varied}, {varied}}), "same_for_every_input");
+  EXPECT_EQ(compare({{varied}, {other}}), "");
+  EXPECT_EQ(compare({{varied}}), "") << "one set says nothing about input dependence";
+  Tensor ints = Tensor::FromVector<int64_t>({3}, {1, 1, 1});
+  EXPECT_EQ(compare({{ints}, {ints}}), "") << "exact outputs (argmax, shapes) are not flagged";
+}
+
+}  // namespace
+}  // namespace convcheck::oracle
