@@ -19,6 +19,8 @@ function(cc_add_test name label)
     CONVCHECK_TEST_DATA_DIR="${CMAKE_SOURCE_DIR}/tests/data"
     CONVCHECK_WORKERS_DIR_FOR_TESTS="${CMAKE_SOURCE_DIR}/workers"
     CONVCHECK_BINARY="$<TARGET_FILE:convcheck>")
+  # Tests drive the binary too: building a test builds the convcheck it runs.
+  add_dependencies(${name} convcheck)
   add_test(NAME ${name} COMMAND ${name})
   if(NOT T_TIMEOUT)
     set(T_TIMEOUT 600)

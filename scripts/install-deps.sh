@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything convcheck needs on Debian 12, idempotently. Run as root.
-# Debian packages first (toolchain, ONNX C++ library, torch for the Python worker), then the npm
+# Debian packages first (toolchain, ONNX C++ library, torch for the Python worker, headless
+# Chromium for the report's rendering test), then the npm
 # package that carries ONNX Runtime for the Node worker. Nothing else is downloaded.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +12,7 @@ DEBS=(
   libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev libcli11-dev libfmt-dev libsqlite3-dev libopenblas-dev
   python3 python3-torch python3-torchvision python3-onnx python3-numpy
+  chromium
 )
 
 missing=()

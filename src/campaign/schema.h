@@ -56,6 +56,7 @@ CREATE TABLE IF NOT EXISTS jobs (
   signature        TEXT NOT NULL DEFAULT '',
   node             TEXT NOT NULL DEFAULT '',
   failing_op       TEXT NOT NULL DEFAULT '',
+  blame            TEXT NOT NULL DEFAULT '',
   failure_id       INTEGER REFERENCES failures(id),
   worst_abs        REAL,
   worst_ratio      REAL,

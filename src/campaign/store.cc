@@ -63,6 +63,14 @@ StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path, bool read_
   // last committed job intact.
   CC_RETURN_IF_ERROR(store->db().Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"));
   CC_RETURN_IF_ERROR(store->db().Exec(kSchemaSql));
+  // Columns added after version 1 was first written: files made before get them here.
+  CC_ASSIGN_OR_RETURN(int64_t has_blame,
+                      QueryInt(store->db(), "SELECT count(*) FROM pragma_table_info('jobs') "
+                                            "WHERE name = 'blame'"));
+  if (has_blame == 0) {
+    CC_RETURN_IF_ERROR(
+        store->db().Exec("ALTER TABLE jobs ADD COLUMN blame TEXT NOT NULL DEFAULT '';"));
+  }
   CC_ASSIGN_OR_RETURN(std::string version, store->GetMeta("schema_version"));
   if (version.empty()) {
     CC_RETURN_IF_ERROR(store->SetMeta("schema_version", std::to_string(kSchemaVersion)));
@@ -277,13 +285,13 @@ StatusOr<RecordOutcome> Store::Record(const PlannedJob& job, const pipeline::Job
       "signature = ?6, node = ?7, failing_op = ?8, failure_id = ?9, worst_abs = ?10, "
       "worst_ratio = ?11, started_at = ?12, finished_at = ?13, wall_s = ?14, artifact_dir = ?15, "
       "versions = ?16, result_json = ?17, family = CASE WHEN family = '' THEN ?18 ELSE family "
-      "END WHERE id = ?1",
+      "END, blame = ?19 WHERE id = ?1",
       {id, std::string(oracle::VerdictName(result.verdict)), result.subtype, result.stage,
        result.error, signature, result.node, failing_op, failure_id,
        OptionalNumber(worst_abs, have_worst), OptionalNumber(worst_ratio, have_worst),
        recorded.started_at, UtcNow(), recorded.wall_s, outcome.reproducer,
        recorded.versions.dump(), pipeline::ToJson(result).dump(),
-       SourceFamily(result)}));
+       SourceFamily(result), result.blame}));
   CC_RETURN_IF_ERROR(txn.Commit());
   return outcome;
 }

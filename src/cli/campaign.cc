@@ -62,10 +62,11 @@ std::string CommandLine(const CampaignRunOptions& options) {
   for (const auto& suite : options.suites) line += " --suite " + suite;
   line += " --opsets " + options.opsets + " --backends " + options.backends + " --jobs " +
           std::to_string(options.jobs) + " --db " + options.db_path;
-  if (options.converter != "torch.onnx") line += " --converter " + options.converter;
-  if (options.no_constant_folding) line += " --no-constant-folding";
-  if (options.dynamic_batch) line += " --dynamic-batch";
-  if (options.script) line += " --script";
+  const ConverterFlags& c = options.converter;
+  if (c.converter != "torch.onnx") line += " --converter " + c.converter;
+  if (c.no_constant_folding) line += " --no-constant-folding";
+  if (c.dynamic_batch) line += " --dynamic-batch";
+  if (c.script) line += " --script";
   if (options.seed != 0) line += " --seed " + std::to_string(options.seed);
   if (options.inputs != 2) line += " --inputs " + std::to_string(options.inputs);
   return line;
@@ -90,12 +91,7 @@ void AddCampaignCommand(CLI::App& app, int& exit_code) {
   run_cmd->add_option("--backends", run->backends, "comma list of backends (ort, ref, ref64)");
   run_cmd->add_option("--jobs", run->jobs, "jobs run in parallel, each with its own workers")
       ->check(CLI::Range(1, 64));
-  run_cmd->add_option("--converter", run->converter,
-                      "torch.onnx, or a fault-inject:* test converter (workers/README.md)");
-  run_cmd->add_flag("--no-constant-folding", run->no_constant_folding,
-                    "export with do_constant_folding=False");
-  run_cmd->add_flag("--dynamic-batch", run->dynamic_batch, "export dimension 0 as dynamic");
-  run_cmd->add_flag("--script", run->script, "export torch.jit.script(model)");
+  AddConverterFlags(*run_cmd, run->converter);
   run_cmd->add_option("--inputs", run->inputs, "input sets per job")->check(CLI::Range(1, 1000));
   run_cmd->add_option("--seed", run->seed, "seed for weights and inputs");
   AddToleranceFlags(*run_cmd, run->tolerance);
@@ -148,10 +144,11 @@ int RunCampaignRun(const CampaignRunOptions& options, std::ostream& out, std::os
   run.plan.suites = options.suites;
   run.plan.opsets = *opsets;
   run.plan.backends = *backends;
-  run.plan.converter = options.converter;
-  run.plan.constant_folding = !options.no_constant_folding;
-  run.plan.dynamic_batch = options.dynamic_batch;
-  run.plan.mode = options.script ? "script" : "trace";
+  const pipeline::ConverterOptions converter = options.converter.ToOptions(0);
+  run.plan.converter = converter.converter;
+  run.plan.constant_folding = converter.constant_folding;
+  run.plan.dynamic_batch = converter.dynamic_batch;
+  run.plan.mode = converter.mode;
   run.plan.seed = options.seed;
   run.plan.num_sets = options.inputs;
   run.plan.tolerance = tolerance->profile;

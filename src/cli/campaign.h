@@ -17,10 +17,7 @@ struct CampaignRunOptions {
   std::string backends = "ort";
   std::string db_path;
   int jobs = 1;
-  std::string converter = "torch.onnx";
-  bool no_constant_folding = false;
-  bool dynamic_batch = false;
-  bool script = false;
+  ConverterFlags converter;
   int inputs = 2;
   uint64_t seed = 0;
   ToleranceFlags tolerance;

@@ -63,6 +63,25 @@ std::string Pad(std::string s, size_t width) {
 }
 }  // namespace
 
+void AddConverterFlags(CLI::App& app, ConverterFlags& flags) {
+  app.add_option("--converter", flags.converter,
+                 "torch.onnx, or a fault-inject:* test converter (workers/README.md)");
+  app.add_flag("--no-constant-folding", flags.no_constant_folding,
+               "export with do_constant_folding=False");
+  app.add_flag("--dynamic-batch", flags.dynamic_batch, "export dimension 0 as dynamic");
+  app.add_flag("--script", flags.script, "export torch.jit.script(model) instead of tracing");
+}
+
+pipeline::ConverterOptions ConverterFlags::ToOptions(int opset) const {
+  pipeline::ConverterOptions options;
+  options.converter = converter;
+  options.opset = opset;
+  options.constant_folding = !no_constant_folding;
+  options.dynamic_batch = dynamic_batch;
+  options.mode = script ? "script" : "trace";
+  return options;
+}
+
 void ResultTable::PrintHeader() {
   out_ << Pad("source", 34) << Pad("opset", 6) << Pad("verdict", 38) << Pad("worst error", 18)
        << Pad("source_s", 9) << Pad("convert_s", 10) << Pad("valid_s", 8) << Pad("run_s", 7)
@@ -90,6 +109,9 @@ void ResultTable::PrintRow(const pipeline::JobResult& r) {
        << Seconds(r.timings, "total") << "\n";
   if (r.verdict != oracle::Verdict::kPass && !r.error.empty()) {
     out_ << "    " << r.error << "\n";
+  }
+  if (!r.blame.empty() && r.blame != "source") {
+    out_ << "    blame: " << r.blame << " (" << r.blame_reason << ")\n";
   }
   // A pass against a degenerate reference says little: say so where the pass is shown.
   for (const auto& warning : r.warnings) {

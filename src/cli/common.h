@@ -30,6 +30,16 @@ struct ToleranceFlags {
   std::optional<double> rtol;
 };
 void AddToleranceFlags(CLI::App& app, ToleranceFlags& flags);
+
+/// The converter and its options, shared by `convert` and `campaign run`.
+struct ConverterFlags {
+  std::string converter = "torch.onnx";
+  bool no_constant_folding = false;
+  bool dynamic_batch = false;
+  bool script = false;
+  pipeline::ConverterOptions ToOptions(int opset) const;
+};
+void AddConverterFlags(CLI::App& app, ConverterFlags& flags);
 /// The profile, with --atol/--rtol overrides applied (the profile is then called "custom").
 StatusOr<oracle::Tolerance> ResolveTolerance(const ToleranceFlags& flags);
 

@@ -77,12 +77,7 @@ void AddConvertCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--keep", options->keep_dir,
                   "write each case to DIR/<case>/ in the ONNX backend-test layout");
   cmd->add_option("--json", options->json_path, "write results as JSON to FILE (- for stdout)");
-  cmd->add_option("--converter", options->converter,
-                  "torch.onnx, or a fault-inject:* test converter (workers/README.md)");
-  cmd->add_flag("--no-constant-folding", options->no_constant_folding,
-                "export with do_constant_folding=False");
-  cmd->add_flag("--dynamic-batch", options->dynamic_batch, "export dimension 0 as dynamic");
-  cmd->add_flag("--script", options->script, "export torch.jit.script(model) instead of tracing");
+  AddConverterFlags(*cmd, options->converter);
   cmd->add_option("--input-shape", options->input_shapes,
                   "shape of an input, e.g. 1,3,224,224 (repeat for several inputs)");
   cmd->add_option("--ort-opt-level", options->ort_opt_level,
@@ -142,11 +137,7 @@ int RunConvert(const ConvertCommandOptions& options, std::ostream& out, std::ost
     for (int opset : *opsets) {
       pipeline::JobSpec spec;
       spec.source = source;
-      spec.converter.converter = options.converter;
-      spec.converter.opset = opset;
-      spec.converter.constant_folding = !options.no_constant_folding;
-      spec.converter.dynamic_batch = options.dynamic_batch;
-      spec.converter.mode = options.script ? "script" : "trace";
+      spec.converter = options.converter.ToOptions(opset);
       spec.num_sets = options.inputs;
       spec.seed = options.seed;
       spec.input_shapes = shapes;

@@ -21,10 +21,7 @@ struct ConvertCommandOptions {
   double timeout_s = 300;
   std::string keep_dir;
   std::string json_path;
-  std::string converter = "torch.onnx";
-  bool no_constant_folding = false;
-  bool dynamic_batch = false;
-  bool script = false;
+  ConverterFlags converter;
   std::vector<std::string> input_shapes;  // "1,3,224,224", one per model input.
   std::string ort_opt_level = "all";
   int64_t memory_limit_mb = 16384;

@@ -115,6 +115,7 @@ Status RunBackends(const std::vector<std::string>& names, const BackendOptions& 
                    const std::vector<std::vector<Tensor>>& expected,
                    const std::vector<std::string>& output_names, const oracle::Tolerance& tolerance,
                    double timeout_s, Session& session, JobResult* result) {
+  std::vector<std::pair<std::string, std::vector<std::vector<Tensor>>>> ran;
   for (const std::string& name : names) {
     CC_ASSIGN_OR_RETURN(std::unique_ptr<Backend> backend, MakeBackend(name, session, options));
     Stopwatch run_watch;
@@ -146,9 +147,70 @@ Status RunBackends(const std::vector<std::string>& names, const BackendOptions& 
       }
       br.comparison = std::move(comparison);
     }
+    if (run.failure == Verdict::kPass) ran.emplace_back(name, std::move(run.outputs));
     result->backends.push_back(std::move(br));
   }
+  // The engines against each other: agreeing engines that both differ from PyTorch point at the
+  // converted model, not at a runtime.
+  for (size_t i = 1; i < ran.size(); ++i) {
+    oracle::Comparison cross =
+        oracle::CompareOutputs(ran[0].second, ran[i].second, tolerance, {});
+    const oracle::OutputComparison* worst = cross.Worst();
+    result->agreements.push_back(
+        {ran[0].first, ran[i].first, cross.pass(), worst ? worst->error_ratio : 0.0});
+  }
   return Status::Ok();
+}
+
+// Blame from the verdicts and the engines' agreement; see docs/verdicts.md.
+void Attribute(JobResult* result) {
+  result->blame.clear();
+  result->blame_reason.clear();
+  switch (result->verdict) {
+    case Verdict::kPass:
+      return;
+    case Verdict::kSourceError:
+      result->blame = "source";
+      result->blame_reason = "the source model fails in PyTorch itself";
+      return;
+    case Verdict::kConverterCrash:
+    case Verdict::kConverterTimeout:
+    case Verdict::kInvalidModel:
+      result->blame = "converter";
+      result->blame_reason = "the converter failed or wrote a model the ONNX checker rejects";
+      return;
+    default:
+      break;
+  }
+  std::string failing, passing;
+  int failing_count = 0;
+  bool all_mismatch = true;
+  for (const auto& b : result->backends) {
+    std::string& list = b.verdict == Verdict::kPass ? passing : failing;
+    list += (list.empty() ? "" : ",") + b.backend;
+    if (b.verdict != Verdict::kPass) {
+      ++failing_count;
+      all_mismatch = all_mismatch && b.verdict == Verdict::kIncorrectBehavior;
+    }
+  }
+  if (!passing.empty()) {
+    result->blame = "runtime:" + failing;
+    result->blame_reason = "the converted model runs right on " + passing + ", so the fault is " +
+                           failing + "'s";
+    return;
+  }
+  bool engines_agree = !result->agreements.empty();
+  for (const auto& a : result->agreements) engines_agree = engines_agree && a.agree;
+  if (all_mismatch && failing_count >= 2 && engines_agree) {
+    result->blame = "converter";
+    result->blame_reason = failing + " agree with each other and not with PyTorch: the converted "
+                           "model computes something else";
+    return;
+  }
+  result->blame = "undetermined";
+  result->blame_reason = failing_count < 2
+                             ? "one engine only: add another backend (--backend ort,ref)"
+                             : failing + " fail and disagree with each other";
 }
 
 // The job's verdict when no stage before the backends failed: the worst backend's.
@@ -293,6 +355,7 @@ StatusOr<JobResult> RunConvertJob(const JobSpec& spec, Session& session) {
   nlohmann::json shapes = nullptr;
   if (!spec.input_shapes.empty()) shapes = spec.input_shapes;
   auto finish = [&]() -> StatusOr<JobResult> {
+    Attribute(&result);
     result.timings["total"] = total.seconds();
     return result;
   };
@@ -407,6 +470,7 @@ StatusOr<JobResult> RunConvertJob(const JobSpec& spec, Session& session) {
     }
   }
 
+  Attribute(&result);
   if (!spec.keep_dir.empty()) {
     Stopwatch watch;
     result.timings["total"] = total.seconds();
@@ -451,6 +515,11 @@ StatusOr<JobResult> RunCheckJob(const CheckSpec& spec, Session& session) {
                                  expected, output_names, spec.tolerance, spec.timeout_s, session,
                                  &result));
   if (before == Verdict::kPass) SetVerdictFromBackends(&result);
+  Attribute(&result);
+  if (result.blame == "converter") {
+    result.blame = "model";  // No converter ran: the model (or its stored outputs) is at fault.
+    result.blame_reason = "the engines agree with each other and not with the stored outputs";
+  }
   result.timings["total"] = total.seconds();
   return result;
 }
@@ -464,6 +533,11 @@ nlohmann::json JsonDouble(double v) {
 }  // namespace
 
 nlohmann::json ToJson(const JobResult& r) {
+  nlohmann::json agreements = nlohmann::json::array();
+  for (const auto& a : r.agreements) {
+    agreements.push_back(
+        {{"a", a.a}, {"b", a.b}, {"agree", a.agree}, {"error_ratio", JsonDouble(a.error_ratio)}});
+  }
   nlohmann::json backends = nlohmann::json::array();
   for (const auto& b : r.backends) {
     nlohmann::json jb = {{"backend", b.backend},
@@ -506,6 +580,9 @@ nlohmann::json ToJson(const JobResult& r) {
       {"backends", backends},
       {"source_info", r.source_info.is_null() ? nlohmann::json::object() : r.source_info},
       {"model", r.model_info.is_null() ? nlohmann::json::object() : r.model_info},
+      {"blame", r.blame},
+      {"blame_reason", r.blame_reason},
+      {"agreements", agreements},
       {"warnings", r.warnings},
       {"timings", timings},
       {"tool_time", tool_time},

@@ -88,6 +88,17 @@ struct JobResult {
   std::vector<BackendResult> backends;
   nlohmann::json source_info;  // Inputs, outputs, family... as the Python worker reported them.
   nlohmann::json model_info;   // Opset, op counts... of the converted model.
+  // Who is at fault, from how the engines agree (docs/verdicts.md): "" (pass), source,
+  // converter, runtime:NAME[,NAME], or undetermined.
+  std::string blame;
+  std::string blame_reason;  // One line: the evidence.
+  // Engines compared with each other (the first backend that ran against each other one).
+  struct Agreement {
+    std::string a, b;
+    bool agree = false;
+    double error_ratio = 0;  // Worst, with a's outputs as the reference.
+  };
+  std::vector<Agreement> agreements;
   std::vector<std::string> warnings;
   // Wall time per stage, in seconds, measured here: source, convert, validate, run:<backend>,
   // compare, keep, total.

@@ -1,10 +1,17 @@
 //===- report/report.h - Reports from a campaign's results database -------===//
+//
+// `convcheck report` in library form: read the SQLite file once (report/data.h), then write
+// each requested format. The file is opened read-only, so a report can be made while the
+// campaign still runs; it then shows the jobs finished so far as done and the rest as not run.
+//
+//===----------------------------------------------------------------------===//
 #ifndef CONVCHECK_REPORT_REPORT_H_
 #define CONVCHECK_REPORT_REPORT_H_
 
 #include <string>
 
 #include "core/status.h"
+#include "report/data.h"
 
 namespace convcheck::report {
 
@@ -14,10 +21,16 @@ struct ReportOptions {
   std::string md_path;
   std::string json_path;
   std::string junit_path;
+  int top_ops = 40;  // Rows of the per-operator failure rates.
 };
 
-/// Writes every report whose path is set. Not yet implemented: Unimplemented.
+/// Writes every report whose path is set. InvalidArgument when none is; the LoadReportData
+/// errors for a missing or unreadable database; FailedPrecondition when a file cannot be
+/// written (the message names it).
 Status WriteReports(const ReportOptions& options);
+
+/// The same with data already loaded (the CLI prints a summary of it).
+Status WriteReports(const ReportOptions& options, const ReportData& data);
 
 }  // namespace convcheck::report
 

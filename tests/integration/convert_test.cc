@@ -242,3 +242,36 @@ TEST(CheckTest, ConformanceCaseFromTheOnnxTestDataPasses) {
 
 }  // namespace
 }  // namespace convcheck
+
+namespace convcheck {
+namespace {
+
+// With two engines, convcheck says who is at fault: engines that agree with each other but not
+// with PyTorch point at the converter; one engine failing where another passes points at it.
+TEST(ConvertTest, BlamesTheConverterOrTheRuntimeFromEngineAgreement) {
+  TempDir dir;
+  CliRun run;
+  nlohmann::json doc = Convert({Py("cnn.py"), "--converter", "fault-inject:perturb-weight",
+                                "--backend", "ort,ref", "--opset", "17"},
+                               &run, dir);
+  ASSERT_EQ(doc["jobs"].size(), 1u) << run.out << run.err;
+  EXPECT_EQ(doc["jobs"][0]["verdict"], "incorrect_behavior");
+  EXPECT_EQ(doc["jobs"][0]["blame"], "converter") << doc["jobs"][0]["blame_reason"];
+  ASSERT_EQ(doc["jobs"][0]["agreements"].size(), 1u);
+  EXPECT_EQ(doc["jobs"][0]["agreements"][0]["agree"], true);
+
+  TempDir dir2;
+  doc = Convert({Py("int_relu.py"), "--backend", "ort,ref", "--opset", "17"}, &run, dir2);
+  ASSERT_EQ(doc["jobs"].size(), 1u) << run.out << run.err;
+  EXPECT_EQ(doc["jobs"][0]["verdict"], "runtime_error");
+  EXPECT_EQ(doc["jobs"][0]["blame"], "runtime:ort") << doc["jobs"][0]["blame_reason"];
+  EXPECT_NE(run.out.find("blame: runtime:ort"), std::string::npos) << run.out;
+
+  TempDir dir3;
+  doc = Convert({Py("cnn.py"), "--converter", "fault-inject:perturb-weight", "--opset", "17"},
+                &run, dir3);
+  EXPECT_EQ(doc["jobs"][0]["blame"], "undetermined") << "one engine cannot tell";
+}
+
+}  // namespace
+}  // namespace convcheck

@@ -13,6 +13,7 @@
 #include "cli/common.h"
 #include "cli/conformance.h"
 #include "cli/convert.h"
+#include "cli/report.h"
 #include "cli/run.h"
 
 int main(int argc, char** argv) {
@@ -26,6 +27,7 @@ int main(int argc, char** argv) {
     convcheck::cli::AddConformanceCommand(app, exit_code);
     convcheck::cli::AddRunCommand(app, exit_code);
     convcheck::cli::AddCampaignCommand(app, exit_code);
+    convcheck::cli::AddReportCommand(app, exit_code);
     try {
       app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

@@ -53,4 +53,60 @@ void BroadcastIndex::Next() {
   }
 }
 
+BroadcastRuns::BroadcastRuns(const Shape& output, const std::vector<Shape>& inputs)
+    : inner_strides_(inputs.size(), 0), strides_(inputs.size()), offsets_(inputs.size(), 0) {
+  // Per input, the element stride along each output dimension (0 where it is broadcast).
+  const size_t rank = output.size();
+  std::vector<std::vector<int64_t>> full(inputs.size(), std::vector<int64_t>(rank, 0));
+  for (size_t k = 0; k < inputs.size(); ++k) {
+    const Shape& in = inputs[k];
+    int64_t stride = 1;
+    for (size_t d = in.size(); d-- > 0;) {
+      full[k][rank - in.size() + d] = in[d] == 1 ? 0 : stride;
+      stride *= in[d];
+    }
+  }
+  // Merge from the innermost dimension outwards: dimension d joins the block inside it when
+  // every input's stride along d is its stride along the block times the block's extent.
+  // Dimensions of extent 1 are skipped.
+  Shape dims;                                                // Merged, innermost first.
+  std::vector<std::vector<int64_t>> strides(inputs.size());  // Same order.
+  for (size_t d = rank; d-- > 0;) {
+    if (output[d] == 1) continue;
+    bool merge = !dims.empty();
+    for (size_t k = 0; k < inputs.size() && merge; ++k) {
+      merge = full[k][d] == strides[k].back() * dims.back();
+    }
+    if (merge) {
+      dims.back() *= output[d];
+    } else {
+      dims.push_back(output[d]);
+      for (size_t k = 0; k < inputs.size(); ++k) strides[k].push_back(full[k][d]);
+    }
+  }
+  if (dims.empty()) return;  // One element.
+  run_length_ = dims[0];
+  for (size_t k = 0; k < inputs.size(); ++k) inner_strides_[k] = strides[k][0];
+  for (size_t i = dims.size(); i-- > 1;) {
+    outer_.push_back(dims[i]);
+    num_runs_ *= dims[i];
+    for (size_t k = 0; k < inputs.size(); ++k) strides_[k].push_back(strides[k][i]);
+  }
+  counter_.assign(outer_.size(), 0);
+  for (int64_t d : output) {
+    if (d == 0) num_runs_ = 0;
+  }
+}
+
+void BroadcastRuns::Next() {
+  for (size_t d = outer_.size(); d-- > 0;) {
+    if (++counter_[d] < outer_[d]) {
+      for (size_t k = 0; k < offsets_.size(); ++k) offsets_[k] += strides_[k][d];
+      return;
+    }
+    for (size_t k = 0; k < offsets_.size(); ++k) offsets_[k] -= strides_[k][d] * (outer_[d] - 1);
+    counter_[d] = 0;
+  }
+}
+
 }  // namespace convcheck::interp

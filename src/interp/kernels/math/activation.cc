@@ -131,11 +131,9 @@ struct HardSwishOp : NoParams {
   template <typename T>
   static constexpr bool Accepts() { return kIsFloat<T>; }
   // The spec's HardSigmoid with alpha = 1/6, beta = 0.5, times x.
-  double operator()(double x) const {
-    const double gate = x / 6.0 + 0.5;
-    if (std::isnan(gate)) return gate;
-    return x * std::clamp(gate, 0.0, 1.0);
-  }
+  // No NaN branch: std::clamp passes NaN through and x * NaN is NaN, and without the branch
+  // the loop vectorises (HardSwish was a tenth of mobilenet_v3_small's time).
+  double operator()(double x) const { return x * std::clamp(x / 6.0 + 0.5, 0.0, 1.0); }
 };
 
 struct SoftplusOp : NoParams {

@@ -3,7 +3,8 @@
 // N-D convolution (1 to 3 spatial dims) as im2col + GEMM per (batch, group):
 //   Y[n, g] (M/group x out) = W[g] (M/group x C/group*K) * col(X[n, g]) (C/group*K x out).
 // A 1x1 kernel with unit strides and no pads needs no im2col: X[n, g] already is the column
-// matrix. Depthwise convolution is the group == C case of the same loop.
+// matrix. Depthwise convolution (one input channel per group, 1-D or 2-D, float or double) is
+// computed directly instead; other grouped convolutions run the same loop per group.
 //
 // Conv opsets 1+ (11 only made kernel_shape optional). ConvInteger opset 10+, QLinearConv
 // opset 10+.
@@ -16,10 +17,13 @@
 // saturates to the output type.
 //
 //===----------------------------------------------------------------------===//
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <optional>
+#include <type_traits>
 #include <vector>
 
 #include "interp/kernels/common/gemm.h"
@@ -80,23 +84,117 @@ Shape ConvOutputShape(const ConvDims& d) {
   return out;
 }
 
+// The column matrix of one (batch, group), reused across calls: allocating it afresh made every
+// convolution map, fault in and zero megabytes of new pages (a sixth of resnet18's time went to
+// the kernel clearing pages). Buffers up to kKeepBytes stay for the next call; larger ones (big
+// 3-D convolutions) are freed after use so that they do not add to the live set of the rest of
+// the graph. One per thread and element type; a kernel never runs inside another kernel's
+// im2col, so one buffer is enough.
+template <typename T>
+class ColumnScratch {
+ public:
+  static constexpr int64_t kKeepBytes = int64_t{64} << 20;
+  explicit ColumnScratch(int64_t count) {
+    if (count > capacity()) {
+      buffer().reset();  // Free first: the old and new buffers need not coexist.
+      buffer().reset(new T[static_cast<size_t>(count)]);  // Uninitialised: Im2Col fills it.
+      capacity() = count;
+    }
+    data_ = buffer().get();
+  }
+  ~ColumnScratch() {
+    if (capacity() * static_cast<int64_t>(sizeof(T)) > kKeepBytes) {
+      buffer().reset();
+      capacity() = 0;
+    }
+  }
+  ColumnScratch(const ColumnScratch&) = delete;
+  ColumnScratch& operator=(const ColumnScratch&) = delete;
+  T* data() const { return data_; }
+
+ private:
+  static std::unique_ptr<T[]>& buffer() {
+    thread_local std::unique_ptr<T[]> b;
+    return b;
+  }
+  static int64_t& capacity() {
+    thread_local int64_t c = 0;
+    return c;
+  }
+  T* data_;
+};
+
 // y = conv(x, w) without bias. `pad_value` fills the padding in the column matrix.
 template <typename T>
 void ConvGemmLoop(const T* x, const T* w, T* y, const ConvDims& d) {
   const Geometry& g = d.geo;
   const int64_t cg = d.channels / d.group, mg = d.maps / d.group;
   const int64_t k = cg * g.kernel_size(), in_size = g.in_size(), out_size = g.out_size();
-  std::vector<T> col(d.direct ? 0 : static_cast<size_t>(k * out_size));
+  std::optional<ColumnScratch<T>> col;
+  if (!d.direct) col.emplace(k * out_size);
   for (int64_t n = 0; n < d.batch; ++n) {
     for (int64_t gi = 0; gi < d.group; ++gi) {
       const T* xg = x + (n * d.channels + gi * cg) * in_size;
       const T* cols = xg;
       if (!d.direct) {
-        nn::Im2Col<T>(xg, cg, g, T{}, col.data());
-        cols = col.data();
+        nn::Im2Col<T>(xg, cg, g, T{}, col->data());
+        cols = col->data();
       }
       Gemm<T>(/*trans_a=*/false, /*trans_b=*/false, mg, out_size, k, /*alpha=*/1.0, w + gi * mg * k,
               k, cols, out_size, /*beta=*/0.0, y + (n * d.maps + gi * mg) * out_size, out_size);
+    }
+  }
+}
+
+// Whether DepthwiseConv applies: one input channel per group (depthwise, any channel
+// multiplier) and at most two spatial dims.
+bool IsDepthwise2D(const ConvDims& d) {
+  return d.group > 1 && d.channels == d.group && d.geo.in[0] == 1 && d.geo.kernel[0] == 1 &&
+         d.geo.out[0] == 1 && d.geo.pad_begin[0] == 0;
+}
+
+// Depthwise convolution computed directly: im2col + GEMM would make one [mg x k] by [k x out]
+// product per channel with k = 9, where BLAS spends its time packing, not multiplying (45% of
+// mobilenet_v3_small). Each output row accumulates w[kh, kw] * (a shifted input row), summing
+// over kh then kw in the element type (float accumulation, as the BLAS path).
+template <typename T>
+void DepthwiseConv(const T* x, const T* w, T* y, const ConvDims& d) {
+  const Geometry& g = d.geo;
+  const int64_t mg = d.maps / d.group, in_h = g.in[1], in_w = g.in[2];
+  const int64_t out_h = g.out[1], out_w = g.out[2], kh_n = g.kernel[1], kw_n = g.kernel[2];
+  const int64_t sh = g.stride[1], sw = g.stride[2];
+  // Per kernel column: its input offset and the output columns whose input lies inside X.
+  std::vector<int64_t> offset(kw_n), lo(kw_n), hi(kw_n);
+  for (int64_t kw = 0; kw < kw_n; ++kw) {
+    offset[kw] = kw * g.dilation[2] - g.pad_begin[2];
+    nn::ValidRange(offset[kw], sw, in_w, out_w, &lo[kw], &hi[kw]);
+  }
+  for (int64_t n = 0; n < d.batch; ++n) {
+    for (int64_t c = 0; c < d.channels; ++c) {
+      const T* xc = x + (n * d.channels + c) * g.in_size();
+      for (int64_t mi = 0; mi < mg; ++mi) {
+        const int64_t m = c * mg + mi;
+        const T* wm = w + m * kh_n * kw_n;
+        T* ym = y + (n * d.maps + m) * g.out_size();
+        for (int64_t oh = 0; oh < out_h; ++oh) {
+          T* __restrict yrow = ym + oh * out_w;
+          std::fill(yrow, yrow + out_w, T{0});
+          for (int64_t kh = 0; kh < kh_n; ++kh) {
+            const int64_t ih = oh * sh - g.pad_begin[1] + kh * g.dilation[1];
+            if (ih < 0 || ih >= in_h) continue;
+            const T* __restrict xrow = xc + ih * in_w;
+            for (int64_t kw = 0; kw < kw_n; ++kw) {
+              const T wv = wm[kh * kw_n + kw];
+              const int64_t off = offset[kw];
+              if (sw == 1) {
+                for (int64_t ow = lo[kw]; ow < hi[kw]; ++ow) yrow[ow] += wv * xrow[ow + off];
+              } else {
+                for (int64_t ow = lo[kw]; ow < hi[kw]; ++ow) yrow[ow] += wv * xrow[ow * sw + off];
+              }
+            }
+          }
+        }
+      }
     }
   }
 }
@@ -143,7 +241,15 @@ class Conv final : public Kernel {
     const Tensor& x = ctx.input(0);
     return Dispatch<float, double, Float16>(x.dtype(), [&]<typename T>() {
       T* y = ctx.output(0).MutableData<T>();
-      ConvGemmLoop<T>(x.Data<T>(), ctx.input(1).Data<T>(), y, dims_);
+      if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
+        if (IsDepthwise2D(dims_)) {
+          DepthwiseConv<T>(x.Data<T>(), ctx.input(1).Data<T>(), y, dims_);
+        } else {
+          ConvGemmLoop<T>(x.Data<T>(), ctx.input(1).Data<T>(), y, dims_);
+        }
+      } else {
+        ConvGemmLoop<T>(x.Data<T>(), ctx.input(1).Data<T>(), y, dims_);
+      }
       if (has_bias_) {
         const T* b = ctx.input(2).Data<T>();
         const int64_t out_size = dims_.geo.out_size();

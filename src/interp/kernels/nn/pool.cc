@@ -119,10 +119,55 @@ class Pool final : public Kernel {
   }
 
  private:
+  // MaxPool over one or two spatial dims without the Indices output: the general loop below
+  // pays for 3-D windows, padding counts, indices and three pool kinds at every element, which
+  // made a single 3x3 MaxPool a sixth of resnet18's time. Same results: the maximum of the
+  // window's positions inside the input, the first NaN winning, lowest() for an empty window.
+  template <typename T>
+  void RunMaxPool2D(const T* x, T* y) const {
+    using C = ComputeT<T>;
+    const Geometry& g = geo_;
+    const int64_t in_h = g.in[1], in_w = g.in[2];
+    for (int64_t plane = 0; plane < planes_; ++plane) {
+      const T* xp = x + plane * g.in_size();
+      T* yp = y + plane * g.out_size();
+      for (int64_t oh = 0; oh < g.out[1]; ++oh) {
+        const int64_t h0 = oh * g.stride[1] - g.pad_begin[1];
+        for (int64_t ow = 0; ow < g.out[2]; ++ow) {
+          const int64_t w0 = ow * g.stride[2] - g.pad_begin[2];
+          C best = std::numeric_limits<C>::lowest();
+          bool nan = false;
+          for (int64_t kh = 0; kh < g.kernel[1] && !nan; ++kh) {
+            const int64_t ih = h0 + kh * g.dilation[1];
+            if (ih < 0 || ih >= in_h) continue;
+            const T* row = xp + ih * in_w;
+            for (int64_t kw = 0; kw < g.kernel[2]; ++kw) {
+              const int64_t iw = w0 + kw * g.dilation[2];
+              if (iw < 0 || iw >= in_w) continue;
+              const C v = Load(row[iw]);
+              if (IsNan(v)) {
+                best = v;
+                nan = true;
+                break;
+              }
+              best = v > best ? v : best;
+            }
+          }
+          yp[oh * g.out[2] + ow] = Store<T>(best);
+        }
+      }
+    }
+  }
+
   template <typename T>
   void Run(const T* x, T* y, int64_t* indices) const {
     using C = ComputeT<T>;
     const Geometry& g = geo_;
+    if (kind_ == PoolKind::kMax && indices == nullptr && g.in[0] == 1 && g.kernel[0] == 1 &&
+        g.out[0] == 1 && g.pad_begin[0] == 0) {
+      RunMaxPool2D(x, y);
+      return;
+    }
     const int64_t in_size = g.in_size();
     for (int64_t plane = 0; plane < planes_; ++plane) {
       const T* xp = x + plane * in_size;

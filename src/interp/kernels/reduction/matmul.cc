@@ -49,6 +49,16 @@ class MatMul final : public Kernel {
       return Status::Ok();
     }));
     CC_ASSIGN_OR_RETURN(geometry_, reduction::MakeMatMulGeometry(a.shape(), b.shape()));
+    // When every batch of A is its own stored matrix, in order, and all share one B (a 2-D
+    // weight, the usual Linear layer), the batches stacked are one [batches*M, K] matrix: one
+    // GEMM instead of one per batch. That matters for M = 1 ([50,1,768] x [768,2304] in
+    // torchvision's ViT attention), where each per-batch call would be a GEMV re-reading B.
+    const auto& g = geometry_;
+    stack_batches_ = g.a_offsets.size() > 1;
+    for (size_t i = 0; i < g.a_offsets.size() && stack_batches_; ++i) {
+      stack_batches_ =
+          g.a_offsets[i] == static_cast<int64_t>(i) * g.m * g.k && g.b_offsets[i] == g.b_offsets[0];
+    }
     ctx.SetOutput(0, a.dtype(), geometry_.out_shape);
     return Status::Ok();
   }
@@ -63,6 +73,13 @@ class MatMul final : public Kernel {
     if (g.m == 0 || g.n == 0 || g.k == 0) return Status::Ok();
     return Dispatch<CC_MATMUL_TYPES>(a.dtype(), [&]<typename T>() {
       T* out = y.MutableData<T>();
+      if (stack_batches_) {
+        const int64_t rows = static_cast<int64_t>(g.a_offsets.size()) * g.m;
+        Gemm<T>(/*trans_a=*/false, /*trans_b=*/false, rows, g.n, g.k, /*alpha=*/1.0, a.Data<T>(),
+                /*lda=*/g.k, b.Data<T>() + g.b_offsets[0], /*ldb=*/g.n, /*beta=*/0.0, out,
+                /*ldc=*/g.n);
+        return Status::Ok();
+      }
       for (size_t batch = 0; batch < g.a_offsets.size(); ++batch) {
         Gemm<T>(/*trans_a=*/false, /*trans_b=*/false, g.m, g.n, g.k, /*alpha=*/1.0,
                 a.Data<T>() + g.a_offsets[batch], /*lda=*/g.k, b.Data<T>() + g.b_offsets[batch],
@@ -74,6 +91,7 @@ class MatMul final : public Kernel {
 
  private:
   reduction::MatMulGeometry geometry_;  // Set by Prepare.
+  bool stack_batches_ = false;          // Set by Prepare: run all batches as one GEMM.
 };
 
 class GemmKernel final : public Kernel {

@@ -1,0 +1,19 @@
+//===- report/markdown.h - The Markdown report -----------------------------===//
+//
+// The same tables as the HTML report, for a pull request, an issue or a terminal; no charts.
+//
+//===----------------------------------------------------------------------===//
+#ifndef CONVCHECK_REPORT_MARKDOWN_H_
+#define CONVCHECK_REPORT_MARKDOWN_H_
+
+#include <string>
+
+#include "report/data.h"
+
+namespace convcheck::report {
+
+std::string RenderMarkdown(const ReportData& data);
+
+}  // namespace convcheck::report
+
+#endif  // CONVCHECK_REPORT_MARKDOWN_H_
