@@ -340,6 +340,26 @@ bool IsToolWorkStage(std::string_view stage) {
          ends_with(".run");
 }
 
+Status LoadBlame(Database& db, ReportData& data) {
+  bool has_blame = false;
+  CC_RETURN_IF_ERROR(ForEachRow(db, "SELECT name FROM pragma_table_info('jobs')",
+                                [&](const Statement& s) { has_blame |= s.Text(0) == "blame"; }));
+  CC_RETURN_IF_ERROR(ForEachRow(
+      db,
+      has_blame ? "SELECT blame, count(*) FROM jobs WHERE status = 'done' AND verdict <> 'pass' "
+                  "GROUP BY blame"
+                : "SELECT '', count(*) FROM jobs WHERE status = 'done' AND verdict <> 'pass'",
+      [&](const Statement& s) {
+        if (s.Int(1) == 0) return;
+        std::string blame = s.Text(0);
+        data.blame[blame.empty() ? "not recorded" : blame] += s.Int(1);
+      }));
+  return ForEachRow(db,
+                    "SELECT count(*) FROM jobs WHERE status = 'done' AND verdict = 'pass' AND "
+                    "result_json LIKE '%\"reference output %'",
+                    [&](const Statement& s) { data.degenerate_passes = s.Int(0); });
+}
+
 int64_t ReportData::status_count(const std::string& status) const {
   auto it = by_status.find(status);
   return it == by_status.end() ? 0 : it->second;
@@ -362,6 +382,7 @@ StatusOr<ReportData> LoadReportData(const std::string& db_path, const LoadOption
   CC_RETURN_IF_ERROR(LoadFailures(*db, data));
   CC_RETURN_IF_ERROR(LoadOps(*db, options, data));
   CC_RETURN_IF_ERROR(LoadTimes(*db, data));
+  CC_RETURN_IF_ERROR(LoadBlame(*db, data));
   CC_RETURN_IF_ERROR(db->Exec("COMMIT;"));
   return data;
 }

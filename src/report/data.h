@@ -175,6 +175,11 @@ struct ReportData {
   std::vector<OpRate> op_rates;                // The top ones, see LoadOptions.
   int64_t op_types = 0;                        // Distinct operator types seen.
   TimeSummary times;
+  // Failed done jobs by who is at fault (jobs.blame; "not recorded" for files written before
+  // convcheck recorded it), and passes against a degenerate reference (a constant output, or
+  // the same for every input), which say little.
+  std::map<std::string, int64_t> blame;
+  int64_t degenerate_passes = 0;
 
   int64_t status_count(const std::string& status) const;
 };

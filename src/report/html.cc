@@ -176,6 +176,17 @@ std::string RenderHtml(const ReportData& data) {
   html += RenderTable(ErrorHistogramTable(data));
   html += "</section>\n";
 
+  html += "<section id=\"blame\">\n<h2>Converter or runtime?</h2>\n";
+  html += "<p class=\"note\">Who is at fault, from how the engines agree: converter when every "
+          "engine differs from PyTorch and they agree with each other (or the converter "
+          "failed); runtime:NAME when the model runs right on another engine; undetermined "
+          "with one engine or engines that disagree. <span id=\"degenerate-passes\">" +
+          std::to_string(data.degenerate_passes) +
+          "</span> passing jobs were compared against a degenerate reference (constant, or the "
+          "same for every input) and say little.</p>\n";
+  html += RenderTable(BlameTable(data));
+  html += "</section>\n";
+
   html += "<section id=\"op-failure-rates\">\n<h2>Failure rates per operator</h2>\n";
   html += Paragraph(
       "For each operator in the converted models: how many done jobs contain it, "

@@ -118,6 +118,8 @@ json ReportJson(const ReportData& data) {
       {"unique_failures", failures},
       {"error_distribution",
        {{"bins", bins}, {"jobs", HistogramJson(data.job_ratios)}, {"backends", backend_ratios}}},
+      {"blame", data.blame},
+      {"degenerate_passes", data.degenerate_passes},
       {"op_failure_rates", {{"op_types", data.op_types}, {"top", ops}}},
       {"stage_times",
        {{"stages", stages},

@@ -54,6 +54,10 @@ std::string RenderMarkdown(const ReportData& data) {
   md += "## Worst error per model\n\n";
   md += "Worst error ratio (error / allowed error); above 1 fails.\n\n";
   md += RenderTable(ErrorHistogramTable(data));
+  md += "## Converter or runtime?\n\n";
+  md += std::to_string(data.degenerate_passes) +
+        " passing jobs were compared against a degenerate reference and say little.\n\n";
+  md += RenderTable(BlameTable(data));
   md += "## Failure rates per operator\n\n";
   md += "Top " + std::to_string(data.op_rates.size()) + " of " + std::to_string(data.op_types) +
         " operator types, by failure rate.\n\n";

@@ -189,6 +189,13 @@ Table OpRateTable(const ReportData& data) {
   return table;
 }
 
+Table BlameTable(const ReportData& data) {
+  Table table = MakeTable("blame-table", {"blame", "failed jobs"});
+  table.empty_text = "No failed jobs.";
+  for (const auto& [blame, count] : data.blame) table.rows.push_back({Code(blame), Num(count)});
+  return table;
+}
+
 Table StageTimeTable(const ReportData& data) {
   Table table = MakeTable("stage-time-table", {"kind", "stage", "jobs", "total s", "mean s"});
   table.empty_text = "No stage times recorded yet.";

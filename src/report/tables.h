@@ -40,6 +40,8 @@ Table UniqueFailureTable(const ReportData& data);
 /// Rows: all jobs, then each backend; columns: the ratio bins and "not compared".
 Table ErrorHistogramTable(const ReportData& data);
 Table OpRateTable(const ReportData& data);
+/// Failed jobs by who is at fault (docs/verdicts.md, "Blame").
+Table BlameTable(const ReportData& data);
 Table StageTimeTable(const ReportData& data);
 
 /// One sentence on where the wall time went (tools' own work vs everything else).

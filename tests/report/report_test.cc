@@ -438,3 +438,39 @@ TEST(TextTest, CleanTextRepairsUtf8AndControlCharacters) {
 
 }  // namespace
 }  // namespace convcheck::report
+
+namespace convcheck::report {
+namespace {
+
+TEST(ReportBlameTest, CountsFailedJobsByBlameAndDegeneratePasses) {
+  convcheck::testing::TempDir dir;
+  const std::string path = dir.File("r.sqlite");
+  ASSERT_TRUE(testing::WriteFixtureCampaign(path).ok());
+  {
+    auto db = campaign::Database::Open(path, campaign::Database::Mode::kReadWriteCreate);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE((*db)->Exec("UPDATE jobs SET blame = 'converter' WHERE status = 'done' AND "
+                            "verdict = 'incorrect_behavior'; UPDATE jobs SET result_json = "
+                            "'{\"warnings\":[\"reference output ''out'' is constant\"]}' WHERE "
+                            "id = (SELECT min(id) FROM jobs WHERE verdict = 'pass');")
+                    .ok());
+  }
+  StatusOr<ReportData> data = LoadReportData(path);
+  ASSERT_TRUE(data.ok()) << data.status().ToString();
+  int64_t mismatches = 0, failed = 0;
+  for (const JobRow& job : data->jobs) {
+    if (job.status != "done" || job.verdict == "pass") continue;
+    ++failed;
+    mismatches += job.verdict == "incorrect_behavior";
+  }
+  ASSERT_GT(mismatches, 0);
+  EXPECT_EQ(data->blame["converter"], mismatches);
+  EXPECT_EQ(data->blame["not recorded"], failed - mismatches);
+  EXPECT_EQ(data->degenerate_passes, 1);
+  std::string html = RenderHtml(*data);
+  EXPECT_NE(html.find("id=\"blame-table\""), std::string::npos);
+  EXPECT_NE(html.find("<span id=\"degenerate-passes\">1</span>"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace convcheck::report
