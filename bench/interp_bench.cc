@@ -235,7 +235,7 @@ StatusOr<json> RefChild(const std::string& model_path, const std::string& input_
     // The proto goes out of scope once the interpreter has its own copy: a caller that keeps
     // the file's proto is not what we measure.
     CC_ASSIGN_OR_RETURN(onnx::ModelProto model, onnxio::LoadModel(model_path));
-    CC_ASSIGN_OR_RETURN(interp, interp::Interpreter::Create(model));
+    CC_ASSIGN_OR_RETURN(interp, interp::Interpreter::Create(std::move(model)));
   }
   const double load_s = seconds_since(load_start);
   const long rss_after_load_kb = ProcStatusKb("VmRSS");

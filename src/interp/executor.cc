@@ -247,8 +247,13 @@ StatusOr<std::vector<Value>> GraphRunner::RunSubgraph(const onnx::GraphProto& gr
 
 StatusOr<std::unique_ptr<Interpreter>> Interpreter::Create(const onnx::ModelProto& model,
                                                            const InterpreterOptions& options) {
+  return Create(onnx::ModelProto(model), options);
+}
+
+StatusOr<std::unique_ptr<Interpreter>> Interpreter::Create(onnx::ModelProto&& model,
+                                                           const InterpreterOptions& options) {
   std::unique_ptr<Interpreter> interp(new Interpreter());
-  interp->model_ = model;
+  interp->model_ = std::move(model);
   interp->options_ = options;
   std::map<std::string, int> opsets;
   for (const auto& op : interp->model_.opset_import()) {
@@ -269,6 +274,10 @@ StatusOr<std::unique_ptr<Interpreter>> Interpreter::Create(const onnx::ModelProt
     interp->output_types_.push_back(declared);
   }
   CC_ASSIGN_OR_RETURN(interp->runner_, GraphRunner::Create(graph, opsets, options.precise));
+  // The runner decoded the top-level initializers into tensors; their encoded copy would only
+  // double the weights' memory. Swapped out rather than cleared: Clear() keeps the buffers.
+  google::protobuf::RepeatedPtrField<onnx::TensorProto> encoded;
+  encoded.Swap(interp->model_.mutable_graph()->mutable_initializer());
   return interp;
 }
 

@@ -92,6 +92,10 @@ class Interpreter {
   /// Takes a copy of the model. Fails for an unsupported operator or an unreadable initializer.
   static StatusOr<std::unique_ptr<Interpreter>> Create(const onnx::ModelProto& model,
                                                        const InterpreterOptions& options = {});
+  /// The same without the copy: for large models (a ViT's weights are 350 MB) the caller's
+  /// model is moved in, so that it is not held twice.
+  static StatusOr<std::unique_ptr<Interpreter>> Create(onnx::ModelProto&& model,
+                                                       const InterpreterOptions& options = {});
   /// Graph inputs that are not initializers, in order; then the graph outputs.
   const std::vector<std::string>& input_names() const { return input_names_; }
   const std::vector<std::string>& output_names() const { return output_names_; }

@@ -162,7 +162,7 @@ class RefBackend final : public Backend {
     interp::InterpreterOptions interp_options;
     interp_options.precise = precise_;
     StatusOr<std::unique_ptr<interp::Interpreter>> interp =
-        interp::Interpreter::Create(*model, interp_options);
+        interp::Interpreter::Create(std::move(*model), interp_options);
     if (!interp.ok()) return failure("load", interp.status());
     const double load_s = seconds(start);
     auto run_start = std::chrono::steady_clock::now();
