@@ -61,8 +61,11 @@ StatusOr<std::vector<std::vector<Tensor>>> RunRefIsolated(
         };
         StatusOr<onnx::ModelProto> model = onnxio::LoadModel(model_path);
         if (!model.ok()) return fail(model.status());
+        Status external =
+            onnxio::LoadExternalData(fs::path(model_path).parent_path().string(), &*model);
+        if (!external.ok()) return fail(external);
         StatusOr<std::unique_ptr<interp::Interpreter>> interp =
-            interp::Interpreter::Create(*model, {precise});
+            interp::Interpreter::Create(std::move(*model), {precise});
         if (!interp.ok()) return fail(interp.status());
         size_t count = 0;
         for (size_t s = 0; s < sets.size(); ++s) {

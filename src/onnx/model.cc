@@ -1,5 +1,8 @@
 #include "onnx/model.h"
 
+#include <algorithm>
+#include <fstream>
+
 #include <climits>
 #include <exception>
 #include <set>
@@ -193,11 +196,61 @@ Status SaveModel(const onnx::ModelProto& model, const std::string& path) {
   return WriteWholeFile(kWhat, path, bytes);
 }
 
-std::optional<ValidationIssue> ValidateModel(const onnx::ModelProto& model) {
+bool HasExternalData(const onnx::ModelProto& model) {
+  for (const auto& init : model.graph().initializer()) {
+    if (init.data_location() == onnx::TensorProto::EXTERNAL) return true;
+  }
+  return false;
+}
+
+Status LoadExternalData(const std::string& model_dir, onnx::ModelProto* model) {
+  for (auto& init : *model->mutable_graph()->mutable_initializer()) {
+    if (init.data_location() != onnx::TensorProto::EXTERNAL) continue;
+    std::string location;
+    uint64_t offset = 0;
+    int64_t length = -1;
+    for (const auto& entry : init.external_data()) {
+      if (entry.key() == "location") location = entry.value();
+      if (entry.key() == "offset") offset = std::stoull(entry.value());
+      if (entry.key() == "length") length = std::stoll(entry.value());
+    }
+    const std::string label = "tensor '" + init.name() + "'";
+    if (location.empty() || location[0] == '/' || location.find("..") != std::string::npos) {
+      return InvalidArgument(label + ": external data location '" + location +
+                             "' must be a file inside the model's folder");
+    }
+    const std::string path = (model_dir.empty() ? "." : model_dir) + "/" + location;
+    std::ifstream file(path, std::ios::binary);
+    if (!file) return NotFound(label + ": external data file '" + path + "' cannot be opened");
+    file.seekg(0, std::ios::end);
+    const uint64_t size = static_cast<uint64_t>(file.tellg());
+    if (length < 0) length = static_cast<int64_t>(size - std::min(size, offset));
+    if (offset + static_cast<uint64_t>(length) > size) {
+      return DataLoss(label + ": external data at offset " + std::to_string(offset) + " length " +
+                      std::to_string(length) + " runs past the end of '" + path + "'");
+    }
+    std::string bytes(static_cast<size_t>(length), '\0');
+    file.seekg(static_cast<std::streamoff>(offset));
+    file.read(bytes.data(), length);
+    if (!file) return DataLoss(label + ": cannot read external data from '" + path + "'");
+    init.set_raw_data(std::move(bytes));
+    init.clear_external_data();
+    init.set_data_location(onnx::TensorProto::DEFAULT);
+  }
+  return Status::Ok();
+}
+
+std::optional<ValidationIssue> ValidateModel(const onnx::ModelProto& model,
+                                             const std::string& model_path) {
   // check_model throws checker::ValidationError for what it rejects; schema code underneath may
   // throw other std::exceptions (std::out_of_range from .at(), for instance).
   try {
-    onnx::checker::check_model(model);
+    // Only the path form tells the checker where external data lives.
+    if (!model_path.empty() && HasExternalData(model)) {
+      onnx::checker::check_model(model_path);
+    } else {
+      onnx::checker::check_model(model);
+    }
   } catch (const std::exception& e) {
     ValidationIssue issue = MakeIssue(model, "checker", e.what());
     // onnx 1.12 says only "Your model ir_version is higher than the checker's."; models from

@@ -49,7 +49,18 @@ struct ValidationIssue {
 /// is the next step instead), then strict shape inference on a copy (check_type on, error_mode 1,
 /// no data propagation). Returns the first problem, or nullopt when both pass. Note that the
 /// onnx 1.12 checker rejects ir_version > 8 and graph inputs/outputs without a shape field.
-std::optional<ValidationIssue> ValidateModel(const onnx::ModelProto& model);
+/// `model_path`, when given, lets the checker find weights stored as external data (models over
+/// 2 GiB, where torch.onnx writes them next to the .onnx file).
+std::optional<ValidationIssue> ValidateModel(const onnx::ModelProto& model,
+                                             const std::string& model_path = "");
+
+/// True when a top-level initializer keeps its data in an external file.
+bool HasExternalData(const onnx::ModelProto& model);
+
+/// Reads every top-level initializer stored as external data (relative to `model_dir`) into
+/// the proto, so that an engine can decode it like any other. The location must stay inside
+/// the model's folder. Errors name the tensor and the file.
+Status LoadExternalData(const std::string& model_dir, onnx::ModelProto* model);
 
 /// A graph input or output as declared in the model.
 struct ValueInfo {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <sstream>
 
 #include "core/npy.h"
@@ -159,6 +160,9 @@ class RefBackend final : public Backend {
     };
     StatusOr<onnx::ModelProto> model = onnxio::LoadModel(model_path);
     if (!model.ok()) return failure("load", model.status());
+    Status external = onnxio::LoadExternalData(
+        std::filesystem::path(model_path).parent_path().string(), &*model);
+    if (!external.ok()) return failure("load", external);
     interp::InterpreterOptions interp_options;
     interp_options.precise = precise_;
     StatusOr<std::unique_ptr<interp::Interpreter>> interp =

@@ -257,7 +257,7 @@ void ValidateStage(const std::string& model_path, JobResult* result) {
                         {"producer", summary.producer},   {"num_nodes", summary.num_nodes},
                         {"op_counts", summary.op_counts}, {"inputs", inputs},
                         {"outputs", outputs}};
-  std::optional<onnxio::ValidationIssue> issue = onnxio::ValidateModel(*model);
+  std::optional<onnxio::ValidationIssue> issue = onnxio::ValidateModel(*model, model_path);
   if (issue) {
     result->verdict = Verdict::kInvalidModel;
     result->stage = issue->check;
@@ -286,6 +286,15 @@ Status KeepCase(const JobSpec& spec, const std::string& model_path,
     if (ec) {
       ec.clear();
       fs::copy_file(model_path, dir + "/model.onnx", fs::copy_options::overwrite_existing, ec);
+    }
+    // External data: torch.onnx writes the weights of models over 2 GiB as files beside the
+    // model; the case is incomplete without them.
+    for (const auto& entry : fs::directory_iterator(fs::path(model_path).parent_path(), ec)) {
+      if (!entry.is_regular_file() || entry.path() == fs::path(model_path)) continue;
+      std::error_code link_ec;
+      const std::string target = dir + "/" + entry.path().filename().string();
+      fs::create_hard_link(entry.path(), target, link_ec);
+      if (link_ec) fs::copy_file(entry.path(), target, fs::copy_options::overwrite_existing, ec);
     }
     if (ec) return FailedPrecondition("cannot copy the model to '" + dir + "': " + ec.message());
   }

@@ -324,3 +324,41 @@ TEST_F(ModelTest, Summarize) {
 
 }  // namespace
 }  // namespace convcheck::onnxio
+
+namespace convcheck::onnxio {
+namespace {
+
+// Models over 2 GiB keep their weights in files next to the .onnx (torch.onnx does this for
+// regnet_y_128gf): the checker and the interpreter must read them from there.
+TEST(ExternalDataTest, ValidatesAndLoadsWeightsFromTheModelsFolder) {
+  const std::string dir = std::string(CONVCHECK_TEST_DATA_DIR) + "/cases/external_data";
+  StatusOr<onnx::ModelProto> model = LoadModel(dir + "/model.onnx");
+  ASSERT_TRUE(model.ok()) << model.status().ToString();
+  ASSERT_TRUE(HasExternalData(*model));
+  EXPECT_FALSE(ValidateModel(*model, dir + "/model.onnx").has_value());
+  ASSERT_TRUE(LoadExternalData(dir, &*model).ok());
+  EXPECT_FALSE(HasExternalData(*model));
+  StatusOr<Tensor> w = TensorFromProto(model->graph().initializer(0));
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  EXPECT_EQ(w->num_elements(), 12);
+  EXPECT_FLOAT_EQ(static_cast<float>(w->GetAsDouble(11)), 1.1f);
+}
+
+TEST(ExternalDataTest, RefusesLocationsOutsideTheFolderAndMissingFiles) {
+  onnx::ModelProto model;
+  onnx::TensorProto* t = model.mutable_graph()->add_initializer();
+  t->set_name("w");
+  t->set_data_type(onnx::TensorProto::FLOAT);
+  t->set_data_location(onnx::TensorProto::EXTERNAL);
+  auto* entry = t->add_external_data();
+  entry->set_key("location");
+  entry->set_value("../../etc/passwd");
+  Status outside = LoadExternalData("/tmp", &model);
+  EXPECT_EQ(outside.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(outside.message().find("tensor 'w'"), std::string::npos);
+  entry->set_value("no_such_weights.bin");
+  EXPECT_EQ(LoadExternalData("/tmp", &model).code(), StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace convcheck::onnxio
