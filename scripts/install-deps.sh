@@ -12,7 +12,7 @@ DEBS=(
   libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev libcli11-dev libfmt-dev libsqlite3-dev libopenblas-dev
   python3 python3-torch python3-torchvision python3-onnx python3-numpy
-  chromium
+  chromium fonts-liberation
 )
 
 missing=()
