@@ -261,6 +261,7 @@ StatusOr<RunSummary> RunCampaign(const RunOptions& options, std::ostream& progre
     return summary;
   }
   CC_ASSIGN_OR_RETURN(summary.interrupted, store->ResetInterrupted());
+  CC_ASSIGN_OR_RETURN(summary.rerun, store->ResetForRerun(options.rerun));
 
   Shared shared;
   shared.options = &options;

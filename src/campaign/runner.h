@@ -32,6 +32,7 @@ struct RunOptions {
   int64_t max_jobs = 0;         // Stop after this many jobs in this run (0: all).
   std::string command_line;     // Recorded in meta.
   bool dry_run = false;         // Plan only.
+  std::vector<std::string> rerun;  // Verdicts (or "failing") whose finished jobs run again.
   const std::atomic<bool>* stop = nullptr;  // Set by a signal handler: finish nothing new.
 };
 
@@ -39,6 +40,7 @@ struct RunSummary {
   int64_t planned = 0;       // Jobs in the campaign.
   int64_t newly_planned = 0;
   int64_t interrupted = 0;   // Jobs a killed run had left running, run again.
+  int64_t rerun = 0;         // Finished jobs reset by --rerun.
   int64_t ran = 0;           // Jobs finished by this run.
   int64_t errors = 0;        // Jobs convcheck could not run (status error).
   bool stopped = false;      // Interrupted by the user; the rest remains pending.

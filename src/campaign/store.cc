@@ -163,6 +163,56 @@ StatusOr<std::vector<PlannedJob>> Store::JobsToRun() {
   return jobs;
 }
 
+StatusOr<int64_t> Store::ResetForRerun(const std::vector<std::string>& verdicts) {
+  std::string condition;
+  std::vector<SqlValue> params;
+  for (const auto& verdict : verdicts) {
+    if (verdict == "failing") {
+      condition += std::string(condition.empty() ? "" : " OR ") + "verdict <> 'pass'";
+    } else {
+      params.push_back(verdict);
+      condition += std::string(condition.empty() ? "" : " OR ") + "verdict = ?" +
+                   std::to_string(params.size());
+    }
+  }
+  if (condition.empty()) return 0;
+  const std::string where = "status = 'done' AND (" + condition + ")";
+  std::vector<std::string> orphaned;
+  CC_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*db_));
+  CC_ASSIGN_OR_RETURN(int64_t count, QueryInt(*db_, "SELECT count(*) FROM jobs WHERE " + where,
+                                              params));
+  for (const char* table : {"backend_results", "output_metrics", "stage_times", "job_ops"}) {
+    CC_RETURN_IF_ERROR(db_->Run(std::string("DELETE FROM ") + table +
+                                    " WHERE job_id IN (SELECT id FROM jobs WHERE " + where + ")",
+                                params));
+  }
+  CC_RETURN_IF_ERROR(db_->Run(
+      "UPDATE failures SET count = count - (SELECT count(*) FROM jobs WHERE failure_id = "
+      "failures.id AND " + where + ")", params));
+  {
+    CC_ASSIGN_OR_RETURN(Statement empty,
+                        db_->Prepare("SELECT reproducer FROM failures WHERE count <= 0"));
+    while (true) {
+      CC_ASSIGN_OR_RETURN(bool row, empty.Step());
+      if (!row) break;
+      orphaned.push_back(empty.Text(0));
+    }
+  }
+  CC_RETURN_IF_ERROR(db_->Run(
+      "UPDATE jobs SET status = 'pending', verdict = NULL, subtype = '', stage = '', error = '', "
+      "signature = '', node = '', failing_op = '', blame = '', failure_id = NULL, "
+      "worst_abs = NULL, worst_ratio = NULL, artifact_dir = '' WHERE " + where, params));
+  CC_RETURN_IF_ERROR(db_->Run("DELETE FROM failures WHERE count <= 0"));
+  CC_RETURN_IF_ERROR(txn.Commit());
+  // Reproducers of groups that no longer exist; only those under our own artifacts folder (a
+  // check job's reproducer is the user's case, never deleted).
+  std::error_code ec;
+  for (const auto& dir : orphaned) {
+    if (!dir.empty() && dir.rfind(artifacts_dir() + "/", 0) == 0) fs::remove_all(dir, ec);
+  }
+  return count;
+}
+
 Status Store::MarkRunning(int64_t job_id) {
   return db_->Run("UPDATE jobs SET status = 'running', attempts = attempts + 1 WHERE id = ?1",
                   {job_id});

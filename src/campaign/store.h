@@ -60,6 +60,11 @@ class Store {
   /// Jobs still to run (pending or error), in plan order, with their ids set.
   StatusOr<std::vector<PlannedJob>> JobsToRun();
 
+  /// Finished jobs with one of these verdicts (or of `failing` for every failure) go back to
+  /// pending, to run again after a fix; their failure groups shrink and empty groups go, with
+  /// their reproducers. Returns how many jobs were reset.
+  StatusOr<int64_t> ResetForRerun(const std::vector<std::string>& verdicts);
+
   Status MarkRunning(int64_t job_id);
   /// Records a finished job, its backends, metrics, stage times and operators, and its failure
   /// group; moves `recorded.kept_case` to the group's reproducer folder when it is the first of

@@ -103,6 +103,10 @@ void AddCampaignCommand(CLI::App& app, int& exit_code) {
                       "MiB of resident memory per job's workers (default: 80% of RAM / --jobs, "
                       "at most 16384)");
   run_cmd->add_option("--max-jobs", run->max_jobs, "stop after this many jobs (0: all)");
+  run_cmd->add_option("--rerun", run->rerun,
+                      "run finished jobs with these verdicts again (comma list; 'failing' for "
+                      "every failure), e.g. after a fix")
+      ->delimiter(',');
   run_cmd->add_flag("--dry-run", run->dry_run, "plan into the file and print the plan; run nothing");
   run_cmd->callback([run, &exit_code]() {
     exit_code = RunCampaignRun(*run, std::cout, std::cerr);
@@ -164,6 +168,13 @@ int RunCampaignRun(const CampaignRunOptions& options, std::ostream& out, std::os
   run.max_jobs = options.max_jobs;
   run.command_line = options.command_line.empty() ? CommandLine(options) : options.command_line;
   run.dry_run = options.dry_run;
+  for (const auto& verdict : options.rerun) {
+    if (verdict != "failing" && !oracle::VerdictFromName(verdict).has_value()) {
+      return ReportError(err, InvalidArgument("--rerun: unknown verdict '" + verdict +
+                                              "' (see docs/verdicts.md, or 'failing')"));
+    }
+  }
+  run.rerun = options.rerun;
   run.stop = &g_stop;
   InstallStopHandlers();
 
@@ -177,6 +188,7 @@ int RunCampaignRun(const CampaignRunOptions& options, std::ostream& out, std::os
     PrintCounts(summary->counts, out);
     return kExitPass;
   }
+  if (summary->rerun > 0) out << ", " << summary->rerun << " finished jobs to run again";
   if (summary->interrupted > 0) {
     out << ", " << summary->interrupted << " interrupted jobs run again";
   }

@@ -26,6 +26,7 @@ struct CampaignRunOptions {
   int64_t memory_limit_mb = 0;
   int64_t max_jobs = 0;
   bool dry_run = false;
+  std::vector<std::string> rerun;
   std::string command_line;
 };
 

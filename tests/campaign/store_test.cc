@@ -145,6 +145,33 @@ TEST(StoreTest, GroupsFailuresBySignatureAndKeepsOneReproducerEach) {
   EXPECT_TRUE(outcomes[0].reproducer.rfind((*store)->artifacts_dir(), 0) == 0);
 }
 
+TEST(StoreTest, RerunResetsChosenVerdictsAndDropsEmptyFailureGroups) {
+  testing::TempDir tmp;
+  auto store = Store::Open(tmp.File("r.sqlite"));
+  ASSERT_TRUE(store.ok());
+  ASSERT_TRUE((*store)->AddPlanned(Plan(3, {17})).ok());
+  auto jobs = *(*store)->JobsToRun();
+  RecordedJob kept;
+  kept.kept_case = MakeCase(tmp.File("case0"));
+  auto first = (*store)->Record(jobs[0], ConverterCrash("aten::zero"), kept);
+  ASSERT_TRUE(first.ok());
+  ASSERT_TRUE((*store)->Record(jobs[1], ConverterCrash("aten::zero"), {}).ok());
+  ASSERT_TRUE((*store)->Record(jobs[2], Passing(), {}).ok());
+  ASSERT_TRUE(fs::exists(first->reproducer));
+
+  auto reset = (*store)->ResetForRerun({"converter_crash"});
+  ASSERT_TRUE(reset.ok()) << reset.status().ToString();
+  EXPECT_EQ(*reset, 2);
+  Database& db = (*store)->db();
+  EXPECT_EQ(*QueryInt(db, "SELECT count(*) FROM jobs WHERE status = 'pending'"), 2);
+  EXPECT_EQ(*QueryInt(db, "SELECT count(*) FROM jobs WHERE status = 'done'"), 1);
+  EXPECT_EQ(*QueryInt(db, "SELECT count(*) FROM failures"), 0);
+  EXPECT_EQ(*QueryInt(db, "SELECT count(*) FROM backend_results"), 1) << "the pass keeps its";
+  EXPECT_FALSE(fs::exists(first->reproducer)) << "an empty group's reproducer goes too";
+  EXPECT_EQ((*store)->JobsToRun()->size(), 2u);
+  EXPECT_EQ(*(*store)->ResetForRerun({"failing"}), 0);
+}
+
 TEST(StoreTest, InterruptedJobsGoBackToPending) {
   testing::TempDir tmp;
   {
