@@ -439,9 +439,13 @@ StatusOr<JobResult> RunConvertJob(const JobSpec& spec, Session& session) {
       result.signature = "converter_timeout";
     } else if (reply.kind != workers::ReplyKind::kAnswered) {
       result.verdict = Verdict::kConverterCrash;
-      result.stage = "unknown";
+      // Passing the memory limit says more about this machine than about the converter: its
+      // own stage keeps such jobs apart from real crashes in tables and failure groups.
+      const bool memory = reply.kind == workers::ReplyKind::kMemoryExceeded;
+      result.stage = memory ? "memory_limit" : "unknown";
       result.error = NoAnswer("converter process", reply);
-      result.signature = "converter process " + reply.detail;
+      result.signature =
+          memory ? "converter process passed the memory limit" : "converter process " + reply.detail;
     } else if (!reply.ok() && reply.response.value("error", nlohmann::json::object())
                                       .value("stage", "") == "source") {
       // The worker was restarted and could not rebuild the source model: not the converter.
