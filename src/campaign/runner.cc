@@ -7,7 +7,6 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
-#include <sstream>
 #include <thread>
 
 #include "campaign/progress.h"
@@ -24,39 +23,9 @@ double SecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-std::vector<std::string> Split(const std::string& list) {
-  std::vector<std::string> parts;
-  std::stringstream stream(list);
-  std::string part;
-  while (std::getline(stream, part, ',')) {
-    if (!part.empty()) parts.push_back(part);
-  }
-  return parts;
-}
-
 std::string Describe(const PlannedJob& job) {
   if (job.kind == "check") return job.source;
   return job.source + " opset " + std::to_string(job.converter.opset);
-}
-
-nlohmann::json WorkerVersions(pipeline::Session& session) {
-  nlohmann::json versions = nlohmann::json::object();
-  // Python()/Node() create the supervisor object only; a worker that never ran has no versions.
-  if (auto python = session.Python(); python.ok() && !(*python)->ready_info().is_null()) {
-    versions["python_worker"] = (*python)->ready_info().value("versions", nlohmann::json());
-  }
-  if (auto node = session.Node(); node.ok() && !(*node)->ready_info().is_null()) {
-    versions["node_worker"] = (*node)->ready_info().value("versions", nlohmann::json());
-  }
-  return versions;
-}
-
-double ToolSeconds(const pipeline::JobResult& result) {
-  double seconds = 0;
-  for (const auto& [stage, value] : result.tool_time) {
-    if (stage != "worker_start") seconds += value;
-  }
-  return seconds;
 }
 
 std::string ShellQuote(const std::string& text) {
@@ -102,6 +71,12 @@ struct Shared {
   Progress* progress;
 };
 
+// Keeps the first failure of convcheck itself (the store or a session could not be used); the
+// other lanes stop after their current job. Call with store_mu held.
+void Fail(Shared& shared, const Status& status) {
+  if (!shared.failed.exchange(true)) shared.failure = status;
+}
+
 bool StopRequested(const Shared& shared) {
   return shared.failed.load() ||
          (shared.options->stop != nullptr && shared.options->stop->load());
@@ -114,7 +89,7 @@ void RunLane(Shared& shared, int lane) {
   StatusOr<std::unique_ptr<pipeline::Session>> session = pipeline::Session::Create(session_options);
   if (!session.ok()) {
     std::lock_guard lock(shared.store_mu);
-    if (!shared.failed.exchange(true)) shared.failure = session.status();
+    Fail(shared, session.status());
     return;
   }
   const std::string keep_root =
@@ -135,33 +110,35 @@ void RunLane(Shared& shared, int lane) {
       std::lock_guard lock(shared.store_mu);
       Status marked = shared.store->MarkRunning(job.id);
       if (!marked.ok()) {
-        if (!shared.failed.exchange(true)) shared.failure = marked;
+        Fail(shared, marked);
         return;
       }
     }
     shared.progress->Started(Describe(job));
     const std::string started_at = UtcNow();
     const auto start = std::chrono::steady_clock::now();
-    StatusOr<pipeline::JobResult> result = Status::Ok();
     RecordedJob recorded;
-    if (job.kind == "convert") {
+    // The list was checked when planned; a file edited by hand makes the job an error, not us.
+    StatusOr<std::vector<std::string>> backends = pipeline::ParseBackendList(job.backends);
+    StatusOr<pipeline::JobResult> result = backends.status();
+    if (backends.ok() && job.kind == "convert") {
       pipeline::JobSpec spec;
       spec.source = job.source;
       spec.converter = job.converter;
       spec.num_sets = job.num_sets;
       spec.seed = job.seed;
-      spec.backends = Split(job.backends);
+      spec.backends = *backends;
       spec.backend_options = options.backend_options;
       spec.tolerance = options.tolerance;
       spec.timeout_s = options.timeout_s;
       // Every case is written; the store keeps the first of each failure and deletes the rest.
       spec.keep_dir = keep_root + "/job-" + std::to_string(job.id);
       result = pipeline::RunConvertJob(spec, **session);
-    } else {
+    } else if (backends.ok()) {
       pipeline::CheckSpec spec;
       spec.model_path = job.source;
       spec.data_dir = fs::path(job.source).parent_path().string();
-      spec.backends = Split(job.backends);
+      spec.backends = *backends;
       spec.backend_options = options.backend_options;
       spec.tolerance = options.tolerance;
       spec.timeout_s = options.timeout_s;
@@ -177,7 +154,7 @@ void RunLane(Shared& shared, int lane) {
     if (!result.ok()) {
       std::lock_guard lock(shared.store_mu);
       Status recorded_error = shared.store->RecordError(job.id, result.status().ToString());
-      if (!recorded_error.ok() && !shared.failed.exchange(true)) shared.failure = recorded_error;
+      if (!recorded_error.ok()) Fail(shared, recorded_error);
       ++shared.errors;
       shared.progress->Finished(Describe(job), "error", recorded.wall_s,
                                 result.status().ToString());
@@ -190,13 +167,13 @@ void RunLane(Shared& shared, int lane) {
       recorded.kept_case = WriteCommandCase(keep_root + "/job-" + std::to_string(job.id), job,
                                             *result);
     }
-    recorded.versions = WorkerVersions(**session);
+    recorded.versions = (*session)->WorkerVersions();
     std::string detail;
     {
       std::lock_guard lock(shared.store_mu);
       StatusOr<RecordOutcome> outcome = shared.store->Record(job, *result, recorded);
       if (!outcome.ok()) {
-        if (!shared.failed.exchange(true)) shared.failure = outcome.status();
+        Fail(shared, outcome.status());
         return;
       }
       if (outcome->failure_id != 0) {
@@ -206,7 +183,7 @@ void RunLane(Shared& shared, int lane) {
     }
     {
       std::lock_guard lock(shared.tool_mu);
-      shared.tool_s += ToolSeconds(*result);
+      shared.tool_s += pipeline::ToolSeconds(*result);
       if (shared.versions.empty()) shared.versions = recorded.versions;
     }
     ++shared.ran;

@@ -14,6 +14,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// The tables that hold a job's results, one row or more per job.
+constexpr const char* kJobTables[] = {"backend_results", "output_metrics", "stage_times",
+                                      "job_ops"};
+
 SqlValue OptionalNumber(double value, bool present) {
   return present ? SqlValue(value) : SqlValue();
 }
@@ -181,7 +185,7 @@ StatusOr<int64_t> Store::ResetForRerun(const std::vector<std::string>& verdicts)
   CC_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*db_));
   CC_ASSIGN_OR_RETURN(int64_t count, QueryInt(*db_, "SELECT count(*) FROM jobs WHERE " + where,
                                               params));
-  for (const char* table : {"backend_results", "output_metrics", "stage_times", "job_ops"}) {
+  for (const char* table : kJobTables) {
     CC_RETURN_IF_ERROR(db_->Run(std::string("DELETE FROM ") + table +
                                     " WHERE job_id IN (SELECT id FROM jobs WHERE " + where + ")",
                                 params));
@@ -228,7 +232,7 @@ StatusOr<RecordOutcome> Store::Record(const PlannedJob& job, const pipeline::Job
   RecordOutcome outcome;
   CC_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*db_));
   const int64_t id = job.id;
-  for (const char* table : {"backend_results", "output_metrics", "stage_times", "job_ops"}) {
+  for (const char* table : kJobTables) {
     CC_RETURN_IF_ERROR(
         db_->Run(std::string("DELETE FROM ") + table + " WHERE job_id = ?1", {id}));
   }

@@ -137,10 +137,8 @@ int RunCampaignRun(const CampaignRunOptions& options, std::ostream& out, std::os
     // Unknown backends fail here, before anything is planned into the file.
     StatusOr<std::unique_ptr<pipeline::Session>> session = pipeline::Session::Create({});
     if (!session.ok()) return ReportError(err, session.status());
-    for (const auto& name : *backends) {
-      StatusOr<std::unique_ptr<pipeline::Backend>> backend =
-          pipeline::MakeBackend(name, **session, {});
-      if (!backend.ok()) return ReportError(err, backend.status());
+    if (Status ok = pipeline::CheckBackends(*backends, **session); !ok.ok()) {
+      return ReportError(err, ok);
     }
   }
 

@@ -36,10 +36,8 @@ int RunCheck(const CheckCommandOptions& options, std::ostream& out, std::ostream
   session_options.memory_limit_mb = options.memory_limit_mb;
   StatusOr<std::unique_ptr<pipeline::Session>> session = pipeline::Session::Create(session_options);
   if (!session.ok()) return ReportError(err, session.status());
-  for (const auto& name : *backends) {
-    StatusOr<std::unique_ptr<pipeline::Backend>> backend =
-        pipeline::MakeBackend(name, **session, {});
-    if (!backend.ok()) return ReportError(err, backend.status());
+  if (Status ok = pipeline::CheckBackends(*backends, **session); !ok.ok()) {
+    return ReportError(err, ok);
   }
 
   pipeline::CheckSpec spec;

@@ -123,12 +123,9 @@ void ResultTable::PrintRow(const pipeline::JobResult& r) {
 void RunSummary::Add(const pipeline::JobResult& r) {
   ++jobs;
   ++verdicts[std::string(oracle::VerdictName(r.verdict))];
-  for (const auto& [k, v] : r.tool_time) {
-    if (k == "worker_start") {
-      worker_start_s += v;
-    } else {
-      tool_s += v;
-    }
+  tool_s += pipeline::ToolSeconds(r);
+  if (auto it = r.tool_time.find("worker_start"); it != r.tool_time.end()) {
+    worker_start_s += it->second;
   }
 }
 

@@ -118,12 +118,8 @@ int RunConvert(const ConvertCommandOptions& options, std::ostream& out, std::ost
   session_options.keep_scratch = options.keep_scratch;
   StatusOr<std::unique_ptr<pipeline::Session>> session = pipeline::Session::Create(session_options);
   if (!session.ok()) return ReportError(err, session.status());
-  // Backends are made once up front so that an unknown or unimplemented one fails before any
-  // job runs.
-  for (const auto& name : *backends) {
-    StatusOr<std::unique_ptr<pipeline::Backend>> backend =
-        pipeline::MakeBackend(name, **session, {});
-    if (!backend.ok()) return ReportError(err, backend.status());
+  if (Status ok = pipeline::CheckBackends(*backends, **session); !ok.ok()) {
+    return ReportError(err, ok);
   }
 
   const bool progress = isatty(STDERR_FILENO);
@@ -170,13 +166,7 @@ int RunConvert(const ConvertCommandOptions& options, std::ostream& out, std::ost
   out << "tolerance: " << tolerance->profile << ": " << tolerance->Describe() << "\n";
 
   if (!options.json_path.empty()) {
-    nlohmann::json versions = nlohmann::json::object();
-    if (auto python = (*session)->Python(); python.ok() && !(*python)->ready_info().is_null()) {
-      versions["python_worker"] = (*python)->ready_info().value("versions", nlohmann::json());
-    }
-    if (auto node = (*session)->Node(); node.ok() && !(*node)->ready_info().is_null()) {
-      versions["node_worker"] = (*node)->ready_info().value("versions", nlohmann::json());
-    }
+    nlohmann::json versions = (*session)->WorkerVersions();
     nlohmann::json doc = {{"command", "convert"},
                           {"versions", versions},
                           {"jobs", jobs},

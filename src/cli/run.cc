@@ -59,11 +59,8 @@ StatusOr<std::vector<std::vector<Tensor>>> RunRefIsolated(
           workers::WriteAll(fd, nlohmann::json{{"ok", false}, {"message", s.message()}}.dump());
           return 0;
         };
-        StatusOr<onnx::ModelProto> model = onnxio::LoadModel(model_path);
+        StatusOr<onnx::ModelProto> model = onnxio::LoadModelWithWeights(model_path);
         if (!model.ok()) return fail(model.status());
-        Status external =
-            onnxio::LoadExternalData(fs::path(model_path).parent_path().string(), &*model);
-        if (!external.ok()) return fail(external);
         StatusOr<std::unique_ptr<interp::Interpreter>> interp =
             interp::Interpreter::Create(std::move(*model), {precise});
         if (!interp.ok()) return fail(interp.status());

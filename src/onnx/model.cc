@@ -5,6 +5,7 @@
 
 #include <climits>
 #include <exception>
+#include <filesystem>
 #include <set>
 #include <string_view>
 #include <utility>
@@ -238,6 +239,13 @@ Status LoadExternalData(const std::string& model_dir, onnx::ModelProto* model) {
     init.set_data_location(onnx::TensorProto::DEFAULT);
   }
   return Status::Ok();
+}
+
+StatusOr<onnx::ModelProto> LoadModelWithWeights(const std::string& path) {
+  CC_ASSIGN_OR_RETURN(onnx::ModelProto model, LoadModel(path));
+  const std::string dir = std::filesystem::path(path).parent_path().string();
+  CC_RETURN_IF_ERROR(LoadExternalData(dir, &model));
+  return model;
 }
 
 std::optional<ValidationIssue> ValidateModel(const onnx::ModelProto& model,

@@ -62,6 +62,9 @@ bool HasExternalData(const onnx::ModelProto& model);
 /// the model's folder. Errors name the tensor and the file.
 Status LoadExternalData(const std::string& model_dir, onnx::ModelProto* model);
 
+/// LoadModel, then LoadExternalData from the model's folder: a model ready for an engine.
+StatusOr<onnx::ModelProto> LoadModelWithWeights(const std::string& path);
+
 /// A graph input or output as declared in the model.
 struct ValueInfo {
   std::string name;

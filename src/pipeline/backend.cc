@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <filesystem>
 #include <sstream>
 
 #include "core/npy.h"
@@ -158,11 +157,8 @@ class RefBackend final : public Backend {
     auto seconds = [](auto from) {
       return std::chrono::duration<double>(std::chrono::steady_clock::now() - from).count();
     };
-    StatusOr<onnx::ModelProto> model = onnxio::LoadModel(model_path);
+    StatusOr<onnx::ModelProto> model = onnxio::LoadModelWithWeights(model_path);
     if (!model.ok()) return failure("load", model.status());
-    Status external = onnxio::LoadExternalData(
-        std::filesystem::path(model_path).parent_path().string(), &*model);
-    if (!external.ok()) return failure("load", external);
     interp::InterpreterOptions interp_options;
     interp_options.precise = precise_;
     StatusOr<std::unique_ptr<interp::Interpreter>> interp =
@@ -204,6 +200,14 @@ StatusOr<std::unique_ptr<Backend>> MakeBackend(std::string_view name, Session& s
   if (name == "ref") return std::unique_ptr<Backend>(new RefBackend(session, options, false));
   if (name == "ref64") return std::unique_ptr<Backend>(new RefBackend(session, options, true));
   return InvalidArgument("unknown backend '" + std::string(name) + "' (known: ort, ref, ref64)");
+}
+
+Status CheckBackends(const std::vector<std::string>& names, Session& session) {
+  for (const auto& name : names) {
+    CC_ASSIGN_OR_RETURN(std::unique_ptr<Backend> backend, MakeBackend(name, session, {}));
+    (void)backend;
+  }
+  return Status::Ok();
 }
 
 StatusOr<std::vector<std::string>> ParseBackendList(std::string_view list) {

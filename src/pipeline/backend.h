@@ -54,6 +54,10 @@ struct BackendOptions {
 StatusOr<std::unique_ptr<Backend>> MakeBackend(std::string_view name, Session& session,
                                                const BackendOptions& options);
 
+/// Makes each named backend once, so that an unknown or unimplemented one fails before any job
+/// runs (and before a torch import).
+Status CheckBackends(const std::vector<std::string>& names, Session& session);
+
 /// Splits "ort,ref" into names, rejecting empty and duplicate entries.
 StatusOr<std::vector<std::string>> ParseBackendList(std::string_view list);
 

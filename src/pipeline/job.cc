@@ -269,6 +269,23 @@ void ValidateStage(const std::string& model_path, JobResult* result) {
   }
 }
 
+// A hard link costs nothing for a model of hundreds of MB (campaigns keep every case until they
+// know whether it is needed; the scratch files are never written again); a copy where links
+// cannot be made.
+Status LinkOrCopy(const fs::path& from, const fs::path& to) {
+  std::error_code ec;
+  fs::create_hard_link(from, to, ec);
+  if (ec) {
+    ec.clear();
+    fs::copy_file(from, to, fs::copy_options::overwrite_existing, ec);
+  }
+  if (ec) {
+    return FailedPrecondition("cannot copy '" + from.string() + "' to '" + to.string() +
+                              "': " + ec.message());
+  }
+  return Status::Ok();
+}
+
 Status KeepCase(const JobSpec& spec, const std::string& model_path,
                 const std::vector<std::vector<Tensor>>& inputs,
                 const std::vector<std::vector<Tensor>>& expected,
@@ -280,23 +297,13 @@ Status KeepCase(const JobSpec& spec, const std::string& model_path,
   fs::create_directories(dir, ec);
   if (ec) return FailedPrecondition("cannot create '" + dir + "': " + ec.message());
   if (!model_path.empty() && fs::exists(model_path)) {
-    // A hard link costs nothing for a model of hundreds of MB (campaigns keep every case until
-    // they know whether it is needed); the scratch model is never written again.
-    fs::create_hard_link(model_path, dir + "/model.onnx", ec);
-    if (ec) {
-      ec.clear();
-      fs::copy_file(model_path, dir + "/model.onnx", fs::copy_options::overwrite_existing, ec);
-    }
+    CC_RETURN_IF_ERROR(LinkOrCopy(model_path, dir + "/model.onnx"));
     // External data: torch.onnx writes the weights of models over 2 GiB as files beside the
     // model; the case is incomplete without them.
     for (const auto& entry : fs::directory_iterator(fs::path(model_path).parent_path(), ec)) {
       if (!entry.is_regular_file() || entry.path() == fs::path(model_path)) continue;
-      std::error_code link_ec;
-      const std::string target = dir + "/" + entry.path().filename().string();
-      fs::create_hard_link(entry.path(), target, link_ec);
-      if (link_ec) fs::copy_file(entry.path(), target, fs::copy_options::overwrite_existing, ec);
+      CC_RETURN_IF_ERROR(LinkOrCopy(entry.path(), dir + "/" + entry.path().filename().string()));
     }
-    if (ec) return FailedPrecondition("cannot copy the model to '" + dir + "': " + ec.message());
   }
   for (size_t s = 0; s < inputs.size(); ++s) {
     onnxio::DataSet set;
@@ -601,6 +608,14 @@ nlohmann::json ToJson(const JobResult& r) {
       {"tool_time", tool_time},
       {"kept", r.kept_dir},
   };
+}
+
+double ToolSeconds(const JobResult& result) {
+  double seconds = 0;
+  for (const auto& [stage, value] : result.tool_time) {
+    if (stage != "worker_start") seconds += value;
+  }
+  return seconds;
 }
 
 std::string WorstErrorText(const JobResult& r) {

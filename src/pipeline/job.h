@@ -128,6 +128,10 @@ StatusOr<JobResult> RunCheckJob(const CheckSpec& spec, Session& session);
 /// The JSON record of a job (docs/json.md).
 nlohmann::json ToJson(const JobResult& result);
 
+/// Seconds the tools worked for the job (torch build, inference, export, the engines' load and
+/// run): everything in tool_time but worker start-up.
+double ToolSeconds(const JobResult& result);
+
 /// The worst error of a job in a few characters for tables, e.g. "4.1e-06 (0.02x)", or "".
 std::string WorstErrorText(const JobResult& result);
 

@@ -56,6 +56,17 @@ StatusOr<workers::Worker*> Session::Node() {
   return node_.get();
 }
 
+nlohmann::json Session::WorkerVersions() const {
+  nlohmann::json versions = nlohmann::json::object();
+  if (python_ && !python_->ready_info().is_null()) {
+    versions["python_worker"] = python_->ready_info().value("versions", nlohmann::json());
+  }
+  if (node_ && !node_->ready_info().is_null()) {
+    versions["node_worker"] = node_->ready_info().value("versions", nlohmann::json());
+  }
+  return versions;
+}
+
 StatusOr<std::string> Session::NewDir(const std::string& prefix) {
   std::string dir = scratch_dir_ + "/" + prefix + "-" + std::to_string(next_dir_++);
   std::error_code ec;

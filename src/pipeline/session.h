@@ -10,6 +10,7 @@
 #define CONVCHECK_PIPELINE_SESSION_H_
 
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,10 @@ class Session {
   StatusOr<workers::Worker*> Python();
   /// The ONNX Runtime worker; FailedPrecondition if node or onnxruntime-node is missing.
   StatusOr<workers::Worker*> Node();
+
+  /// The versions the started workers reported ({"python_worker": {...}, "node_worker": {...}});
+  /// a worker that never ran is absent.
+  nlohmann::json WorkerVersions() const;
 
   const std::string& scratch_dir() const { return scratch_dir_; }
   /// A new, empty directory under the scratch directory, e.g. "job-3".

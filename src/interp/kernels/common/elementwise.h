@@ -24,6 +24,52 @@
 
 namespace convcheck::interp {
 
+/// The two inputs of a binary op share one type (no implicit promotion in ONNX).
+inline Status ExpectSameType(const char* op, const Tensor& a, const Tensor& b) {
+  if (a.dtype() == b.dtype()) return Status::Ok();
+  return InvalidArgument(std::string(op) + " inputs have different types: " +
+                         std::string(DataTypeName(a.dtype())) + " and " +
+                         std::string(DataTypeName(b.dtype())));
+}
+
+/// out[i] = apply(a[ia], b[ib]) over y's elements, with multidirectional broadcasting. Every
+/// binary kernel loops through here, so all of them get the fast paths.
+template <typename T, typename Out, typename Apply>
+void BroadcastBinaryLoop(const Tensor& a, const Tensor& b, Tensor& y, Apply apply) {
+  const T* pa = a.Data<T>();
+  const T* pb = b.Data<T>();
+  Out* out = y.MutableData<Out>();
+  const int64_t n = y.num_elements();
+  if (a.shape() == b.shape()) {  // The common case needs no index walk.
+    for (int64_t i = 0; i < n; ++i) out[i] = apply(pa[i], pb[i]);
+  } else if (b.num_elements() == 1) {
+    for (int64_t i = 0; i < n; ++i) out[i] = apply(pa[i], pb[0]);
+  } else {
+    // Runs along the merged innermost dimension, with the broadcast operand's element
+    // hoisted: an odometer step per element cost more than the arithmetic (bias adds in
+    // ViT, the squeeze-excitation Mul in MobileNetV3).
+    BroadcastRuns runs(y.shape(), {a.shape(), b.shape()});
+    const int64_t len = runs.run_length();
+    const int64_t sa = runs.inner_stride(0), sb = runs.inner_stride(1);
+    Out* o = out;
+    for (int64_t r = 0; r < runs.num_runs(); ++r, runs.Next(), o += len) {
+      const T* ra = pa + runs[0];
+      const T* rb = pb + runs[1];
+      if (sa == 1 && sb == 1) {
+        for (int64_t j = 0; j < len; ++j) o[j] = apply(ra[j], rb[j]);
+      } else if (sa == 1) {
+        const T bv = rb[0];
+        for (int64_t j = 0; j < len; ++j) o[j] = apply(ra[j], bv);
+      } else if (sb == 1) {
+        const T av = ra[0];
+        for (int64_t j = 0; j < len; ++j) o[j] = apply(av, rb[j]);
+      } else {
+        for (int64_t j = 0; j < len; ++j) o[j] = apply(ra[j * sa], rb[j * sb]);
+      }
+    }
+  }
+}
+
 template <typename Op>
 class UnaryElementwise final : public Kernel {
  public:
@@ -82,11 +128,7 @@ class BinaryElementwise final : public Kernel {
     CC_RETURN_IF_ERROR(ctx.RequireTensor(1));
     const Tensor& a = ctx.input(0);
     const Tensor& b = ctx.input(1);
-    if (a.dtype() != b.dtype()) {
-      return InvalidArgument(std::string(Op::kName) + " inputs have different types: " +
-                             std::string(DataTypeName(a.dtype())) + " and " +
-                             std::string(DataTypeName(b.dtype())));
-    }
+    CC_RETURN_IF_ERROR(ExpectSameType(Op::kName, a, b));
     bool accepted = false;
     DataType out_type = a.dtype();
     Status st = Dispatch<CC_ALL_TYPES>(a.dtype(), [&]<typename T>() {
@@ -110,46 +152,14 @@ class BinaryElementwise final : public Kernel {
     return Dispatch<CC_ALL_TYPES>(a.dtype(), [&]<typename T>() {
       if constexpr (Op::template Accepts<T>()) {
         using Out = typename internal::BinaryOutput<Op>::template type<T>;
-        const T* pa = a.Data<T>();
-        const T* pb = b.Data<T>();
-        Out* out = y.MutableData<Out>();
-        const int64_t n = y.num_elements();
-        auto apply = [](T x, T z) -> Out {
+        BroadcastBinaryLoop<T, Out>(a, b, y, [](T x, T z) -> Out {
           auto r = Op::template Apply<ComputeT<T>>(Load(x), Load(z));
           if constexpr (std::is_same_v<Out, T>) {
             return Store<T>(r);
           } else {
             return static_cast<Out>(r);
           }
-        };
-        if (a.shape() == b.shape()) {  // The common case needs no index walk.
-          for (int64_t i = 0; i < n; ++i) out[i] = apply(pa[i], pb[i]);
-        } else if (b.num_elements() == 1) {
-          for (int64_t i = 0; i < n; ++i) out[i] = apply(pa[i], pb[0]);
-        } else {
-          // Runs along the merged innermost dimension, with the broadcast operand's element
-          // hoisted: an odometer step per element cost more than the arithmetic (bias adds in
-          // ViT, the squeeze-excitation Mul in MobileNetV3).
-          BroadcastRuns runs(y.shape(), {a.shape(), b.shape()});
-          const int64_t len = runs.run_length();
-          const int64_t sa = runs.inner_stride(0), sb = runs.inner_stride(1);
-          Out* o = out;
-          for (int64_t r = 0; r < runs.num_runs(); ++r, runs.Next(), o += len) {
-            const T* ra = pa + runs[0];
-            const T* rb = pb + runs[1];
-            if (sa == 1 && sb == 1) {
-              for (int64_t j = 0; j < len; ++j) o[j] = apply(ra[j], rb[j]);
-            } else if (sa == 1) {
-              const T bv = rb[0];
-              for (int64_t j = 0; j < len; ++j) o[j] = apply(ra[j], bv);
-            } else if (sb == 1) {
-              const T av = ra[0];
-              for (int64_t j = 0; j < len; ++j) o[j] = apply(av, rb[j]);
-            } else {
-              for (int64_t j = 0; j < len; ++j) o[j] = apply(ra[j * sa], rb[j * sb]);
-            }
-          }
-        }
+        });
       }
       return Status::Ok();
     });

@@ -194,11 +194,7 @@ class PRelu final : public Kernel {
     CC_RETURN_IF_ERROR(ctx.RequireTensor(1));
     const Tensor& x = ctx.input(0);
     const Tensor& slope = ctx.input(1);
-    if (x.dtype() != slope.dtype()) {
-      return InvalidArgument("PRelu inputs have different types: " +
-                             std::string(DataTypeName(x.dtype())) + " and " +
-                             std::string(DataTypeName(slope.dtype())));
-    }
+    CC_RETURN_IF_ERROR(ExpectSameType("PRelu", x, slope));
     bool accepted = false;
     Status st = Dispatch<CC_ALL_TYPES>(x.dtype(), [&]<typename T>() {
       accepted = Accepts<T>();
@@ -225,18 +221,12 @@ class PRelu final : public Kernel {
     Tensor& y = ctx.output(0);
     return Dispatch<CC_ALL_TYPES>(x.dtype(), [&]<typename T>() {
       if constexpr (Accepts<T>()) {
-        const T* px = x.Data<T>();
-        const T* ps = slope.Data<T>();
-        T* out = y.MutableData<T>();
-        auto apply = [](T v, T s) -> T {
+        // slope broadcasts to x (unidirectionally), and y has x's shape.
+        BroadcastBinaryLoop<T, T>(x, slope, y, [](T v, T s) -> T {
           const auto wv = math::LoadWide(v);
           if (!(wv < 0)) return v;
           return math::StoreWide<T>(static_cast<math::WideT<T>>(math::LoadWide(s) * wv));
-        };
-        BroadcastIndex index(x.shape(), {x.shape(), slope.shape()});
-        for (int64_t i = 0; i < x.num_elements(); ++i, index.Next()) {
-          out[i] = apply(px[i], ps[index[1]]);
-        }
+        });
       }
       return Status::Ok();
     });

@@ -17,7 +17,7 @@
 #include <type_traits>
 
 #include "interp/kernel.h"
-#include "interp/kernels/common/broadcast.h"
+#include "interp/kernels/common/elementwise.h"
 #include "interp/kernels/common/numeric.h"
 
 namespace convcheck::interp::math {
@@ -121,11 +121,7 @@ class BinaryKernel final : public Kernel {
     CC_RETURN_IF_ERROR(ctx.RequireTensor(1));
     const Tensor& a = ctx.input(0);
     const Tensor& b = ctx.input(1);
-    if (a.dtype() != b.dtype()) {
-      return InvalidArgument(std::string(Op::kName) + " inputs have different types: " +
-                             std::string(DataTypeName(a.dtype())) + " and " +
-                             std::string(DataTypeName(b.dtype())));
-    }
+    CC_RETURN_IF_ERROR(ExpectSameType(Op::kName, a, b));
     bool accepted = false;
     Status st = Dispatch<CC_ALL_TYPES>(a.dtype(), [&]<typename T>() {
       accepted = Op::template Accepts<T>();
@@ -145,23 +141,13 @@ class BinaryKernel final : public Kernel {
     return Dispatch<CC_ALL_TYPES>(a.dtype(), [&]<typename T>() {
       if constexpr (Op::template Accepts<T>()) {
         using Out = std::conditional_t<Op::kBoolOutput, bool, T>;
-        const T* pa = a.Data<T>();
-        const T* pb = b.Data<T>();
-        Out* out = y.MutableData<Out>();
-        auto apply = [this](T u, T v) -> Out {
+        BroadcastBinaryLoop<T, Out>(a, b, y, [this](T u, T v) -> Out {
           if constexpr (Op::kBoolOutput) {
             return op_(LoadWide(u), LoadWide(v));
           } else {
             return StoreWide<T>(static_cast<WideT<T>>(op_(LoadWide(u), LoadWide(v))));
           }
-        };
-        const int64_t n = y.num_elements();
-        if (a.shape() == b.shape()) {
-          for (int64_t i = 0; i < n; ++i) out[i] = apply(pa[i], pb[i]);
-        } else {
-          BroadcastIndex index(y.shape(), {a.shape(), b.shape()});
-          for (int64_t i = 0; i < n; ++i, index.Next()) out[i] = apply(pa[index[0]], pb[index[1]]);
-        }
+        });
       }
       return Status::Ok();
     });
