@@ -13,6 +13,7 @@
 #include "cli/common.h"
 #include "cli/conformance.h"
 #include "cli/convert.h"
+#include "cli/gen.h"
 #include "cli/report.h"
 #include "cli/run.h"
 
@@ -28,6 +29,7 @@ int main(int argc, char** argv) {
     convcheck::cli::AddRunCommand(app, exit_code);
     convcheck::cli::AddCampaignCommand(app, exit_code);
     convcheck::cli::AddReportCommand(app, exit_code);
+    convcheck::cli::AddGenCommand(app, exit_code);
     try {
       app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
