@@ -83,4 +83,9 @@ void Progress::Done() {
   if (tty_) out_ << "\r\033[K" << StatusLine() << "\n" << std::flush;
 }
 
+void Progress::AddTotal(int64_t more) {
+  std::lock_guard lock(mu_);
+  total_ += more;
+}
+
 }  // namespace convcheck::campaign

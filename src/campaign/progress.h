@@ -26,6 +26,8 @@ class Progress {
   void Finished(const std::string& what, const std::string& verdict, double seconds,
                 const std::string& detail);
   void Done();
+  /// More jobs were planned while running (fuzzing).
+  void AddTotal(int64_t more);
 
   /// "12m 05s", "1h 02m", "45s".
   static std::string FormatDuration(double seconds);

@@ -4,9 +4,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "campaign/progress.h"
@@ -54,14 +56,38 @@ std::string WriteCommandCase(const std::string& dir, const PlannedJob& job,
   return script && json ? dir : "";
 }
 
+// A generated model's case also gets its graph (what `convcheck reduce` edits), its python
+// source and the job's options, so that the reproducer stands on its own.
+void CopyGeneratedFiles(const PlannedJob& job, const std::string& dir) {
+  const std::string py = job.source.substr(job.source.find(':') + 1);
+  const std::string stem = py.substr(0, py.size() - 3);
+  std::error_code ec;
+  fs::copy_file(py, dir + "/model.py", fs::copy_options::overwrite_existing, ec);
+  fs::copy_file(stem + ".json", dir + "/graph.json", fs::copy_options::overwrite_existing, ec);
+  nlohmann::json options = {{"converter", job.converter.converter},
+                            {"opset", job.converter.opset},
+                            {"constant_folding", job.converter.constant_folding},
+                            {"backends", job.backends},
+                            {"seed", job.seed},
+                            {"num_sets", job.num_sets},
+                            {"tolerance", job.tolerance},
+                            {"source", job.source}};
+  std::ofstream out(dir + "/job.json");
+  out << options.dump(2) << "\n";
+}
+
 // Shared by the lanes.
 struct Shared {
   const RunOptions* options;
   Store* store;
   std::mutex store_mu;
-  std::vector<PlannedJob> jobs;
+  // A deque: lanes hold references to jobs while more_jobs appends.
+  std::deque<PlannedJob> jobs;
   std::vector<std::vector<size_t>> groups;  // Indices into jobs, one group per source.
-  std::atomic<size_t> next{0};
+  size_t next = 0;                          // The next group to take; under store_mu.
+  std::set<int64_t> queued;                 // Job ids in `jobs`.
+  bool exhausted = false;                   // more_jobs gave nothing.
+  std::chrono::steady_clock::time_point start;
   std::atomic<int64_t> ran{0}, errors{0};
   std::atomic<bool> failed{false};
   Status failure;  // The first error of convcheck itself (a store write failed); under store_mu.
@@ -82,6 +108,56 @@ bool StopRequested(const Shared& shared) {
          (shared.options->stop != nullptr && shared.options->stop->load());
 }
 
+bool OutOfTime(const Shared& shared) {
+  return shared.options->time_budget_s > 0 &&
+         SecondsSince(shared.start) >= shared.options->time_budget_s;
+}
+
+// Appends jobs to the queue, one group per run of jobs with the same source. Call with
+// store_mu held.
+void Enqueue(Shared& shared, const std::vector<PlannedJob>& jobs) {
+  for (const PlannedJob& job : jobs) {
+    if (!shared.queued.insert(job.id).second) continue;
+    const bool same_source = !shared.jobs.empty() && !shared.groups.empty() &&
+                             shared.groups.size() > shared.next &&
+                             shared.jobs.back().source == job.source;
+    shared.jobs.push_back(job);
+    if (!same_source) shared.groups.emplace_back();
+    shared.groups.back().push_back(shared.jobs.size() - 1);
+  }
+}
+
+// The next group of jobs for a lane; asks more_jobs when the queue is empty. False when there
+// is nothing left to do (or no time left).
+bool NextGroup(Shared& shared, std::vector<size_t>& group) {
+  std::lock_guard lock(shared.store_mu);
+  if (OutOfTime(shared)) return false;
+  while (shared.next >= shared.groups.size()) {
+    if (!shared.options->more_jobs || shared.exhausted || shared.failed.load()) return false;
+    StatusOr<std::vector<PlannedJob>> more = shared.options->more_jobs(*shared.store);
+    if (!more.ok()) {
+      Fail(shared, more.status());
+      return false;
+    }
+    if (more->empty()) {
+      shared.exhausted = true;
+      return false;
+    }
+    StatusOr<int64_t> added = shared.store->AddPlanned(*more);
+    StatusOr<std::vector<PlannedJob>> to_run =
+        added.ok() ? shared.store->JobsToRun() : StatusOr<std::vector<PlannedJob>>(added.status());
+    if (!to_run.ok()) {
+      Fail(shared, to_run.status());
+      return false;
+    }
+    const size_t before = shared.jobs.size();
+    Enqueue(shared, *to_run);
+    shared.progress->AddTotal(static_cast<int64_t>(shared.jobs.size() - before));
+  }
+  group = shared.groups[shared.next++];
+  return true;
+}
+
 void RunLane(Shared& shared, int lane) {
   const RunOptions& options = *shared.options;
   pipeline::SessionOptions session_options;
@@ -100,10 +176,10 @@ void RunLane(Shared& shared, int lane) {
   size_t in_group = 0;
   while (!StopRequested(shared)) {
     if (in_group == group.size()) {
-      size_t g = shared.next.fetch_add(1);
-      if (g >= shared.groups.size()) break;
-      group = shared.groups[g];
+      if (!NextGroup(shared, group)) break;
       in_group = 0;
+    } else if (OutOfTime(shared)) {
+      break;
     }
     const PlannedJob& job = shared.jobs[group[in_group++]];
     {
@@ -166,6 +242,9 @@ void RunLane(Shared& shared, int lane) {
       // the command that reproduces it, with the job's record.
       recorded.kept_case = WriteCommandCase(keep_root + "/job-" + std::to_string(job.id), job,
                                             *result);
+    }
+    if (job.source_kind == "generated" && !recorded.kept_case.empty()) {
+      CopyGeneratedFiles(job, recorded.kept_case);
     }
     recorded.versions = (*session)->WorkerVersions();
     std::string detail;
@@ -243,26 +322,26 @@ StatusOr<RunSummary> RunCampaign(const RunOptions& options, std::ostream& progre
   Shared shared;
   shared.options = &options;
   shared.store = store.get();
-  CC_ASSIGN_OR_RETURN(shared.jobs, store->JobsToRun());
-  if (options.max_jobs > 0 && static_cast<int64_t>(shared.jobs.size()) > options.max_jobs) {
-    shared.jobs.resize(options.max_jobs);
+  shared.start = start;
+  CC_ASSIGN_OR_RETURN(std::vector<PlannedJob> to_run, store->JobsToRun());
+  if (options.max_jobs > 0 && static_cast<int64_t>(to_run.size()) > options.max_jobs) {
+    to_run.resize(options.max_jobs);
   }
   CC_ASSIGN_OR_RETURN(CampaignCounts before, store->Counts());
   const int64_t already_done = before.by_status.count("done") ? before.by_status["done"] : 0;
   progress_out << "campaign " << options.db_path << ": " << before.planned << " jobs planned ("
-               << summary.newly_planned << " new), " << shared.jobs.size() << " to run on "
+               << summary.newly_planned << " new), " << to_run.size() << " to run on "
                << options.lanes << " lane(s), " << options.memory_limit_mb
                << " MiB of memory per lane\n";
-  Progress progress(progress_out, tty, static_cast<int64_t>(shared.jobs.size()), already_done,
+  Progress progress(progress_out, tty, static_cast<int64_t>(to_run.size()), already_done,
                     options.lanes);
   shared.progress = &progress;
-
-  for (size_t i = 0; i < shared.jobs.size(); ++i) {
-    if (i == 0 || shared.jobs[i].source != shared.jobs[i - 1].source) shared.groups.emplace_back();
-    shared.groups.back().push_back(i);
-  }
-  const int lanes =
-      std::max(1, std::min<int>(options.lanes, static_cast<int>(shared.groups.size())));
+  Enqueue(shared, to_run);
+  // With more_jobs the queue grows as lanes empty it: start every lane.
+  const int lanes = options.more_jobs
+                        ? std::max(1, options.lanes)
+                        : std::max(1, std::min<int>(options.lanes,
+                                                    static_cast<int>(shared.groups.size())));
   std::vector<std::thread> threads;
   for (int lane = 0; lane < lanes; ++lane) {
     threads.emplace_back([&shared, lane] { RunLane(shared, lane); });

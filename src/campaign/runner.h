@@ -10,6 +10,7 @@
 #define CONVCHECK_CAMPAIGN_RUNNER_H_
 
 #include <atomic>
+#include <functional>
 #include <ostream>
 #include <string>
 
@@ -34,6 +35,11 @@ struct RunOptions {
   bool dry_run = false;         // Plan only.
   std::vector<std::string> rerun;  // Verdicts (or "failing") whose finished jobs run again.
   const std::atomic<bool>* stop = nullptr;  // Set by a signal handler: finish nothing new.
+  // Fuzzing plans as it goes: when every queued job has been taken, more_jobs (if set) is asked
+  // for the next batch, which is planned into the file before it runs; an empty batch ends the
+  // run. It is called under the store's lock, one lane at a time.
+  std::function<StatusOr<std::vector<PlannedJob>>(Store&)> more_jobs;
+  double time_budget_s = 0;  // > 0: no job starts after this many seconds.
 };
 
 struct RunSummary {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "campaign/runner.h"
 #include "cli/common.h"
 
 namespace convcheck::cli {
@@ -37,6 +38,9 @@ struct CampaignStatusOptions {
 
 void AddCampaignCommand(CLI::App& app, int& exit_code);
 int RunCampaignRun(const CampaignRunOptions& options, std::ostream& out, std::ostream& err);
+/// Runs a prepared campaign (Ctrl-C stops it cleanly) and prints the summary; the exit code of
+/// `campaign run` and `fuzz`.
+int RunAndSummarize(campaign::RunOptions& run, int jobs, std::ostream& out, std::ostream& err);
 int RunCampaignStatus(const CampaignStatusOptions& options, std::ostream& out,
                       std::ostream& err);
 

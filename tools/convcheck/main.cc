@@ -13,7 +13,9 @@
 #include "cli/common.h"
 #include "cli/conformance.h"
 #include "cli/convert.h"
+#include "cli/fuzz.h"
 #include "cli/gen.h"
+#include "cli/reduce.h"
 #include "cli/report.h"
 #include "cli/run.h"
 
@@ -30,6 +32,8 @@ int main(int argc, char** argv) {
     convcheck::cli::AddCampaignCommand(app, exit_code);
     convcheck::cli::AddReportCommand(app, exit_code);
     convcheck::cli::AddGenCommand(app, exit_code);
+    convcheck::cli::AddFuzzCommand(app, exit_code);
+    convcheck::cli::AddReduceCommand(app, exit_code);
     try {
       app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

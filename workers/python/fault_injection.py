@@ -14,6 +14,7 @@ import time
 
 import numpy as np
 import onnx
+import onnx.helper
 from onnx import numpy_helper
 
 import export
@@ -102,6 +103,27 @@ def invalid_model(loaded, request: dict) -> dict:
     return response
 
 
+def miscompile_relu(loaded, request: dict) -> dict:
+    """Exports with torch.onnx, then turns every Relu into LeakyRelu(alpha=0.1).
+
+    Expected verdict: incorrect_behavior (value_mismatch), blamed on the converter, but only for
+    models that contain a relu; others pass. A silent, operator-specific miscompilation like
+    those the study found: what `convcheck reduce` must narrow down to the relu.
+    """
+    response = export.export_torch_onnx(loaded, request)
+    path = request["out_path"]
+    model = onnx.load(path, load_external_data=False)
+    changed = 0
+    for node in model.graph.node:
+        if node.op_type == "Relu":
+            node.op_type = "LeakyRelu"
+            node.attribute.append(onnx.helper.make_attribute("alpha", 0.1))
+            changed += 1
+    onnx.save(model, path)
+    response["fault_injection"] = {"relu_nodes_changed": changed}
+    return response
+
+
 def raise_error(loaded, request: dict) -> dict:
     """Expected verdict: converter_crash (the worker survives and answers ok: false)."""
     raise RuntimeError("fault-inject: converter raised on purpose")
@@ -132,4 +154,5 @@ CONVERTERS = {
     "fault-inject:hang": hang,
     "fault-inject:segfault": segfault,
     "fault-inject:invalid-model": invalid_model,
+    "fault-inject:miscompile-relu": miscompile_relu,
 }

@@ -1,0 +1,40 @@
+//===- cli/fuzz.h - `convcheck fuzz`: generated models through a converter ===//
+#ifndef CONVCHECK_CLI_FUZZ_H_
+#define CONVCHECK_CLI_FUZZ_H_
+
+#include <CLI/CLI.hpp>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "cli/common.h"
+
+namespace convcheck::cli {
+
+struct FuzzCommandOptions {
+  ConverterFlags converter;
+  int64_t count = 0;
+  std::string time;  // "30m", "90s", "1h", or seconds.
+  std::string nodes = "5..30";
+  uint64_t seed = 0;
+  std::string db_path;
+  int jobs = 1;
+  std::string opsets = "17";
+  std::string backends = "ort,ref";
+  std::vector<std::string> ops, exclude;
+  int inputs = 2;
+  ToleranceFlags tolerance;
+  double timeout_s = 60;
+  std::string ort_opt_level = "all";
+  int64_t memory_limit_mb = 0;
+};
+
+void AddFuzzCommand(CLI::App& app, int& exit_code);
+int RunFuzz(const FuzzCommandOptions& options, std::ostream& out, std::ostream& err);
+
+/// "30m" -> 1800, "90s" -> 90, "1h" -> 3600, "45" -> 45; an error for anything else.
+StatusOr<double> ParseDuration(const std::string& text);
+
+}  // namespace convcheck::cli
+
+#endif  // CONVCHECK_CLI_FUZZ_H_
