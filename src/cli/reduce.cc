@@ -111,8 +111,14 @@ int RunReduce(const ReduceCommandOptions& options, std::ostream& out, std::ostre
   if (!written.ok()) return ReportError(err, written);
   pipeline::JobSpec final_job = job;
   final_job.source = "python:" + fs::absolute(out_dir + "/model.py").string();
-  final_job.keep_dir = out_dir + "/case";
+  final_job.keep_dir = out_dir + "/keep";
   StatusOr<pipeline::JobResult> confirm = pipeline::RunConvertJob(final_job, **session);
+  if (confirm.ok() && !confirm->kept_dir.empty()) {
+    // The pipeline names the case folder after the job; here there is one, called case/.
+    fs::remove_all(out_dir + "/case", ec);
+    fs::rename(confirm->kept_dir, out_dir + "/case", ec);
+  }
+  fs::remove_all(out_dir + "/keep", ec);
   const bool same = confirm.ok() &&
                     localize::ReductionSignature(*confirm) == result->signature;
   out << "reduced " << result->nodes_before << " -> " << result->nodes_after << " nodes in "
