@@ -52,7 +52,7 @@ def main() -> int:
         shutil.copy(onnx_path, os.path.join(case, "model.onnx"))
         for kind, tensors in (("input", inputs), ("output", outputs)):
             for k, t in enumerate(tensors):
-                proto = onnx.numpy_helper.from_array(np.ascontiguousarray(t.numpy()))
+                proto = onnx.numpy_helper.from_array(np.array(t.numpy(), order="C"))
                 with open(os.path.join(data, f"{kind}_{k}.pb"), "wb") as f:
                     f.write(proto.SerializeToString())
     print(f"{total - failures}/{total} models ran in PyTorch")

@@ -74,9 +74,11 @@ StatusOr<std::string> EmitPython(const Graph& graph) {
     const Value& value = graph.values[v];
     const std::string shape = PyList(value.info.shape);
     if (value.info.dtype == DataType::kFloat32) {
+      // requires_grad=False: the model is traced for inference, and batch_norm refuses running
+      // statistics that require grad.
       py << "        self." << Name(v) << " = torch.nn.Parameter(_fill(" << shape << ", "
          << value.fill << ", " << PyFloat(value.info.range.lo) << ", "
-         << PyFloat(value.info.range.hi) << "))\n";
+         << PyFloat(value.info.range.hi) << "), requires_grad=False)\n";
     } else if (value.info.dtype == DataType::kInt64) {
       py << "        self.register_buffer(\"" << Name(v) << "\", _fill_int(" << shape << ", "
          << value.fill << ", " << static_cast<int64_t>(value.info.range.lo) << ", "

@@ -129,3 +129,38 @@ TEST(EmitTest, PythonAndOnnxNameTheSameInputsOutputsAndWeights) {
 
 }  // namespace
 }  // namespace convcheck::gen
+
+namespace convcheck::gen {
+namespace {
+
+TEST(CatalogTest, EveryOperatorIsCompleteAndNamedOnce) {
+  const std::set<std::string> families = {"elementwise", "activation", "compare", "cast",
+                                          "reduce",      "softmax",    "scan",    "linear",
+                                          "conv",        "pool",       "norm",    "resize",
+                                          "shape",       "index"};
+  std::set<std::string> names;
+  for (const auto& op : Catalog()) {
+    EXPECT_TRUE(names.insert(op.name).second) << op.name << " is registered twice";
+    EXPECT_TRUE(op.propose && op.infer && op.python && op.onnx) << op.name;
+    EXPECT_TRUE(families.count(op.family)) << op.name << ": family " << op.family;
+    EXPECT_FALSE(op.torch_name.empty()) << op.name;
+    EXPECT_EQ(FindOp(op.name), &op);
+  }
+  EXPECT_EQ(FindOp("no_such_op"), nullptr);
+}
+
+// The coverage rule only works if every operator can be placed: 300 models of 5 to 30 nodes
+// with coverage weighting use every one.
+TEST(CatalogTest, EveryOperatorGetsPlaced) {
+  GenOptions options;
+  std::map<std::string, int64_t> seen;
+  for (uint64_t seed = 0; seed < 300; ++seed) {
+    StatusOr<Graph> graph = Generate(seed, options, &seen);
+    ASSERT_TRUE(graph.ok()) << graph.status().ToString();
+    for (const auto& [name, count] : graph->OpCounts()) seen[name] += count;
+  }
+  for (const auto& op : Catalog()) EXPECT_GT(seen[op.name], 0) << op.name << " was never placed";
+}
+
+}  // namespace
+}  // namespace convcheck::gen

@@ -32,14 +32,46 @@ Attrs ConvAttrs(std::vector<int64_t> k, std::vector<int64_t> s, std::vector<int6
 }
 
 TEST(NnOpsTest, AllRegistered) {
-  for (const char* name :
-       {"linear", "matmul", "bmm", "conv1d", "conv2d", "conv3d", "conv_transpose1d",
-        "conv_transpose2d", "conv_transpose3d", "max_pool1d", "max_pool2d", "max_pool3d",
-        "avg_pool1d", "avg_pool2d", "avg_pool3d", "adaptive_avg_pool2d", "batch_norm",
-        "layer_norm", "group_norm", "instance_norm", "interpolate", "reshape", "flatten",
-        "transpose", "permute", "squeeze", "unsqueeze", "slice", "concat", "stack", "split",
-        "chunk", "pad", "expand", "repeat", "flip", "gather", "index_select", "scatter",
-        "roll"}) {
+  for (const char* name : {"linear",
+                           "matmul",
+                           "bmm",
+                           "conv1d",
+                           "conv2d",
+                           "conv3d",
+                           "conv_transpose1d",
+                           "conv_transpose2d",
+                           "conv_transpose3d",
+                           "max_pool1d",
+                           "max_pool2d",
+                           "max_pool3d",
+                           "avg_pool1d",
+                           "avg_pool2d",
+                           "avg_pool3d",
+                           "adaptive_avg_pool2d",
+                           "batch_norm",
+                           "layer_norm",
+                           "group_norm",
+                           "instance_norm",
+                           "interpolate",
+                           "reshape",
+                           "flatten",
+                           "transpose",
+                           "permute",
+                           "squeeze",
+                           "unsqueeze",
+                           "slice",
+                           "concat",
+                           "stack",
+                           "split",
+                           "chunk",
+                           "pad",
+                           "expand",
+                           "repeat",
+                           "flip",
+                           "gather",
+                           "index_select",
+                           "scatter",
+                           "roll"}) {
     EXPECT_NE(FindOp(name), nullptr) << name;
   }
 }
@@ -79,7 +111,8 @@ TEST(NnOpsTest, ConvTransposeShape) {
 }
 
 TEST(NnOpsTest, PoolShapeAndPaddingLimit) {
-  Attrs attrs = {{"kernel", std::vector<int64_t>{3}}, {"stride", std::vector<int64_t>{2}},
+  Attrs attrs = {{"kernel", std::vector<int64_t>{3}},
+                 {"stride", std::vector<int64_t>{2}},
                  {"padding", std::vector<int64_t>{1}}};
   auto out = Infer("avg_pool1d", {F({1, 2, 7}, 0.5, 1)}, attrs);
   ASSERT_TRUE(out.ok());
@@ -87,6 +120,12 @@ TEST(NnOpsTest, PoolShapeAndPaddingLimit) {
   EXPECT_EQ((*out)[0].range.lo, 0);  // Padded zeros are averaged in.
   attrs["padding"] = std::vector<int64_t>{2};
   EXPECT_FALSE(Infer("max_pool1d", {F({1, 2, 7})}, attrs).ok());
+  // torch's avg_pool3d refuses inputs smaller than the kernel even when padding would cover.
+  const Attrs pool3d = {{"kernel", std::vector<int64_t>{1, 3, 1}},
+                        {"stride", std::vector<int64_t>{1, 1, 1}},
+                        {"padding", std::vector<int64_t>{0, 1, 0}}};
+  EXPECT_FALSE(Infer("avg_pool3d", {F({1, 1, 2, 2, 2})}, pool3d).ok());
+  EXPECT_TRUE(Infer("max_pool3d", {F({1, 1, 2, 2, 2})}, pool3d).ok());
 }
 
 TEST(NnOpsTest, LinearAndMatmul) {
@@ -109,17 +148,23 @@ TEST(NnOpsTest, Norms) {
   EXPECT_TRUE(Infer("layer_norm", {F({2, 3, 4}), F({3, 4}), F({3, 4})}).ok());
   EXPECT_FALSE(Infer("group_norm", {F({2, 6, 4}), F({6}), F({6})}, {{"groups", int64_t{4}}}).ok());
   EXPECT_TRUE(Infer("group_norm", {F({2, 6, 4}), F({6}), F({6})}, {{"groups", int64_t{3}}}).ok());
+  // Groups of one element: torch refuses them.
+  EXPECT_FALSE(Infer("group_norm", {F({1, 2}), F({2}), F({2})}, {{"groups", int64_t{2}}}).ok());
+  EXPECT_FALSE(Infer("instance_norm", {F({2, 3, 1}), F({3}), F({3})}).ok());
+  // Statistics over large values would cancel catastrophically.
+  EXPECT_FALSE(Infer("layer_norm", {F({2, 4}, -1e4, 1e4), F({4}), F({4})}).ok());
 }
 
 TEST(ShapeOpsTest, Shapes) {
-  auto out = Infer("flatten", {F({2, 3, 4, 5})}, {{"start_dim", int64_t{1}},
-                                                  {"end_dim", int64_t{2}}});
+  auto out =
+      Infer("flatten", {F({2, 3, 4, 5})}, {{"start_dim", int64_t{1}}, {"end_dim", int64_t{2}}});
   ASSERT_TRUE(out.ok());
   EXPECT_EQ((*out)[0].shape, (std::vector<int64_t>{2, 12, 5}));
   EXPECT_FALSE(Infer("reshape", {F({2, 3})}, {{"shape", std::vector<int64_t>{5}}}).ok());
   EXPECT_FALSE(Infer("squeeze", {F({2, 3})}, {{"dim", int64_t{0}}}).ok());
-  out = Infer("slice", {F({2, 7})}, {{"dim", int64_t{1}}, {"start", int64_t{1}},
-                                     {"end", int64_t{6}}, {"step", int64_t{2}}});
+  out = Infer(
+      "slice", {F({2, 7})},
+      {{"dim", int64_t{1}}, {"start", int64_t{1}}, {"end", int64_t{6}}, {"step", int64_t{2}}});
   ASSERT_TRUE(out.ok());
   EXPECT_EQ((*out)[0].shape, (std::vector<int64_t>{2, 3}));
   // torch.chunk(7 elements, 3): sizes 3, 3, 1.
@@ -140,7 +185,7 @@ TEST(ShapeOpsTest, Shapes) {
 
 TEST(ShapeOpsTest, PadRules) {
   const Attrs reflect = {{"pads", std::vector<int64_t>{2, 0}}, {"mode", std::string("reflect")}};
-  EXPECT_FALSE(Infer("pad", {F({2, 2})}, reflect).ok());  // Pad not below the dim.
+  EXPECT_FALSE(Infer("pad", {F({2, 2})}, reflect).ok());        // Pad not below the dim.
   EXPECT_FALSE(Infer("pad", {F({2, 2, 3, 4})}, reflect).ok());  // 1 dim of a 4-D input.
   auto out = Infer("pad", {F({2, 3})}, reflect);
   ASSERT_TRUE(out.ok());

@@ -340,8 +340,9 @@ def to_numpy(tensor: torch.Tensor, what: str) -> np.ndarray:
     if tensor.is_quantized:
         raise SourceError(f"{what} is a quantized tensor ({tensor.dtype}), which .npy cannot hold")
     try:
-        # C order: np.save would otherwise write a transposed view in Fortran order.
-        array = np.ascontiguousarray(tensor.detach().cpu().numpy())
+        # C order: np.save would otherwise write a transposed view in Fortran order. np.array,
+        # not np.ascontiguousarray, which turns a rank-0 tensor into shape [1].
+        array = np.array(tensor.detach().cpu().numpy(), order="C")
     except TypeError as e:  # e.g. bfloat16, which NumPy lacks
         raise SourceError(f"{what} has dtype {tensor.dtype}, which .npy cannot hold") from e
     if array.dtype.str not in NPY_DTYPES:
