@@ -5,7 +5,8 @@ For every gen-SEED.py with a gen-SEED.onnx next to it (convcheck gen --out DIR -
 python module in PyTorch and writes the case in the ONNX backend-test layout (model.onnx,
 test_data_set_0/{input,output}_K.pb) under DIR/cases/gen-SEED, so that
 `convcheck check DIR/cases/gen-SEED/model.onnx --backend ort,ref` compares the directly written
-ONNX model with PyTorch. Prints one line per model whose PyTorch run fails.
+ONNX model with PyTorch. Prints one line per model whose PyTorch run fails or gives a NaN or Inf; exits 1 if any
+does.
 
 usage: gen_selfcheck.py DIR
 """
@@ -24,6 +25,7 @@ import torch
 def main() -> int:
     directory = sys.argv[1]
     failures = 0
+    nonfinite = 0  # The generator's range rules should make this impossible.
     total = 0
     for path in sorted(glob.glob(os.path.join(directory, "gen-*.py"))):
         stem = os.path.splitext(os.path.basename(path))[0]
@@ -44,6 +46,9 @@ def main() -> int:
             failures += 1
             print(f"{stem}: torch: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}")
             continue
+        if any(t.is_floating_point() and not bool(torch.isfinite(t).all()) for t in outputs):
+            nonfinite += 1
+            print(f"{stem}: an output holds NaN or Inf")
         if not os.path.exists(onnx_path):
             continue
         case = os.path.join(directory, "cases", stem)
@@ -55,8 +60,8 @@ def main() -> int:
                 proto = onnx.numpy_helper.from_array(np.array(t.numpy(), order="C"))
                 with open(os.path.join(data, f"{kind}_{k}.pb"), "wb") as f:
                     f.write(proto.SerializeToString())
-    print(f"{total - failures}/{total} models ran in PyTorch")
-    return 1 if failures else 0
+    print(f"{total - failures}/{total} models ran in PyTorch, {nonfinite} with NaN or Inf outputs")
+    return 1 if failures or nonfinite else 0
 
 
 if __name__ == "__main__":
