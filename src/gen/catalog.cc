@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <set>
 
 namespace convcheck::gen {
 
@@ -148,6 +149,35 @@ const OpSpec* FindOp(const std::string& name) {
     if (op.name == name) return &op;
   }
   return nullptr;
+}
+
+bool IsExactOp(const std::string& op) {
+  static const std::set<std::string> kExact = {
+      // Elementwise, selections and casts.
+      "relu", "neg", "abs", "add", "sub", "mul", "div", "maximum", "minimum", "clamp", "hardtanh",
+      "relu6", "floor", "ceil", "round", "sign", "square", "sqrt", "to_int64", "to_float",
+      "add_int_float", "gt", "gt_int", "lt", "ge", "le", "eq", "ne", "where", "logical_and",
+      "logical_or", "logical_xor", "logical_not",
+      // Reductions that select rather than sum.
+      "amax", "amin", "argmax", "argmin", "topk", "sort", "max_dim", "max_pool1d", "max_pool2d",
+      "max_pool3d",
+      // Data movement.
+      "reshape", "flatten", "transpose", "permute", "squeeze", "unsqueeze", "expand", "stack",
+      "slice", "gather", "index_select", "flip", "repeat", "split", "chunk", "concat", "roll",
+      "pad", "scatter"};
+  return kExact.count(op) > 0;
+}
+
+std::vector<bool> ExactValues(const Graph& graph) {
+  std::vector<bool> exact(graph.values.size(), true);
+  for (size_t v = 0; v < graph.values.size(); ++v) {
+    const Value& value = graph.values[v];
+    if (value.kind != ValueKind::kNode) continue;
+    bool ok = IsExactOp(graph.nodes[value.producer].op);
+    for (int in : graph.nodes[value.producer].inputs) ok = ok && exact[in];
+    exact[v] = ok;
+  }
+  return exact;
 }
 
 StatusOr<std::vector<int64_t>> BroadcastShapes(const std::vector<int64_t>& a,

@@ -154,6 +154,15 @@ void RegisterShapeOps(std::vector<OpSpec>& ops);        // shape, index
 
 // Small helpers the ops share.
 
+/// Operators whose float32 results every engine computes to the bit: correctly rounded IEEE
+/// operations, selections, comparisons and data movement. Discontinuous operators (floor, sign,
+/// casts, comparisons) and index results (argmax, topk, sort) only take values computed by
+/// these: a last-ulp difference upstream (a sigmoid computed another way) would flip a floor or
+/// swap two near-equal elements and look like a bug. Used when proposing; infer ignores it.
+bool IsExactOp(const std::string& op);
+/// For every value of the graph, whether it is computed exactly (inputs and params are).
+std::vector<bool> ExactValues(const Graph& graph);
+
 /// The broadcast shape of two shapes (NumPy rules), or an error.
 StatusOr<std::vector<int64_t>> BroadcastShapes(const std::vector<int64_t>& a,
                                                const std::vector<int64_t>& b);

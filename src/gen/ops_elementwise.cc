@@ -11,39 +11,6 @@ namespace {
 bool IsFloat(const ValueInfo& info) { return info.dtype == DataType::kFloat32; }
 bool IsBool(const ValueInfo& info) { return info.dtype == DataType::kBool; }
 
-// Operators whose float32 results every engine computes to the bit (correctly rounded IEEE
-// operations, selections, and data movement). Discontinuous operators (floor, sign, casts,
-// comparisons) only take values computed by these: a last-ulp difference upstream (a sigmoid
-// computed another way) would otherwise flip a floor or a comparison and look like a bug.
-// Propose-time only; infer does not depend on it.
-bool IsExactOp(const std::string& op) {
-  static const std::set<std::string> kExact = {
-      "relu", "neg", "abs", "add", "sub", "mul", "div", "maximum", "minimum", "clamp", "hardtanh",
-      "relu6", "floor", "ceil", "round", "sign", "square", "sqrt", "to_int64", "to_float",
-      "add_int_float", "gt", "lt", "ge", "le", "eq", "ne", "where", "logical_and", "logical_or",
-      "logical_xor", "logical_not", "amax", "amin", "argmax", "argmin", "topk", "sort", "max_dim",
-      // Data movement (ops_shape.cc), when present.
-      "reshape", "view", "flatten", "transpose", "permute", "squeeze", "unsqueeze", "expand", "cat",
-      "stack", "slice", "narrow", "gather", "index_select", "flip", "repeat", "tile", "split",
-      "chunk", "select", "concat", "roll", "pad", "scatter", "max_pool1d", "max_pool2d",
-      "max_pool3d"};
-  return kExact.count(op) > 0;
-}
-
-// For every value, whether it is computed exactly; values are in topological order.
-std::vector<bool> ExactValues(const Graph& graph) {
-  std::vector<bool> exact(graph.values.size(), true);
-  for (size_t v = 0; v < graph.values.size(); ++v) {
-    const Value& value = graph.values[v];
-    if (value.kind != ValueKind::kNode) continue;
-    const Node& node = graph.nodes[value.producer];
-    bool ok = IsExactOp(node.op);
-    for (int in : node.inputs) ok = ok && exact[in];
-    exact[v] = ok;
-  }
-  return exact;
-}
-
 // A candidate of `dtype` satisfying `pred`, exactly computed when `exact`; like Pick, the newest
 // half of the time.
 std::optional<int> PickTyped(ProposeContext& ctx, DataType dtype, bool exact,

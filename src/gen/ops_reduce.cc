@@ -10,36 +10,6 @@ namespace {
 
 bool IsFloat(const ValueInfo& info) { return info.dtype == DataType::kFloat32; }
 
-// Ops whose float32 results are the same to the bit in every engine (see ops_elementwise.cc,
-// which keeps the same list for its discontinuous ops). Index results (argmax, topk, sort) only
-// come from such values: a last-ulp difference upstream could swap two near-equal elements.
-bool IsExactOp(const std::string& op) {
-  static const std::set<std::string> kExact = {
-      "relu",      "neg",      "abs",           "add",        "sub",          "mul",
-      "div",       "maximum",  "minimum",       "clamp",      "hardtanh",     "relu6",
-      "floor",     "ceil",     "round",         "sign",       "square",       "sqrt",
-      "to_int64",  "to_float", "add_int_float", "where",      "amax",         "amin",
-      "topk",      "sort",     "max_dim",       "reshape",    "view",         "flatten",
-      "transpose", "permute",  "squeeze",       "unsqueeze",  "expand",       "cat",
-      "stack",     "slice",    "narrow",        "gather",     "index_select", "flip",
-      "repeat",    "tile",     "split",         "chunk",      "select",       "concat",
-      "roll",      "pad",      "scatter",       "max_pool1d", "max_pool2d",   "max_pool3d"};
-  return kExact.count(op) > 0;
-}
-
-std::vector<bool> ExactValues(const Graph& graph) {
-  std::vector<bool> exact(graph.values.size(), true);
-  for (size_t v = 0; v < graph.values.size(); ++v) {
-    const Value& value = graph.values[v];
-    if (value.kind != ValueKind::kNode) continue;
-    const Node& node = graph.nodes[value.producer];
-    bool ok = IsExactOp(node.op);
-    for (int in : node.inputs) ok = ok && exact[in];
-    exact[v] = ok;
-  }
-  return exact;
-}
-
 // A float candidate of rank >= 1 satisfying `pred`; exactly computed and tie-free for the
 // tie-sensitive ops.
 std::optional<int> PickFloat(ProposeContext& ctx, bool tie_sensitive,
