@@ -143,17 +143,9 @@ int RunCampaignRun(const CampaignRunOptions& options, std::ostream& out, std::os
   }
 
   campaign::RunOptions run;
+  run.plan = MakePlanOptions(*opsets, *backends, options.converter, options.inputs, options.seed,
+                             tolerance->profile);
   run.plan.suites = options.suites;
-  run.plan.opsets = *opsets;
-  run.plan.backends = *backends;
-  const pipeline::ConverterOptions converter = options.converter.ToOptions(0);
-  run.plan.converter = converter.converter;
-  run.plan.constant_folding = converter.constant_folding;
-  run.plan.dynamic_batch = converter.dynamic_batch;
-  run.plan.mode = converter.mode;
-  run.plan.seed = options.seed;
-  run.plan.num_sets = options.inputs;
-  run.plan.tolerance = tolerance->profile;
   run.db_path = options.db_path;
   run.lanes = options.jobs;
   run.tolerance = *tolerance;
@@ -174,6 +166,24 @@ int RunCampaignRun(const CampaignRunOptions& options, std::ostream& out, std::os
   }
   run.rerun = options.rerun;
   return RunAndSummarize(run, options.jobs, out, err);
+}
+
+campaign::PlanOptions MakePlanOptions(const std::vector<int>& opsets,
+                                      const std::vector<std::string>& backends,
+                                      const ConverterFlags& converter, int inputs, uint64_t seed,
+                                      const std::string& tolerance_profile) {
+  campaign::PlanOptions plan;
+  plan.opsets = opsets;
+  plan.backends = backends;
+  const pipeline::ConverterOptions options = converter.ToOptions(0);
+  plan.converter = options.converter;
+  plan.constant_folding = options.constant_folding;
+  plan.dynamic_batch = options.dynamic_batch;
+  plan.mode = options.mode;
+  plan.seed = seed;
+  plan.num_sets = inputs;
+  plan.tolerance = tolerance_profile;
+  return plan;
 }
 
 int RunAndSummarize(campaign::RunOptions& run, int jobs, std::ostream& out, std::ostream& err) {

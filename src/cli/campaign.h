@@ -38,6 +38,11 @@ struct CampaignStatusOptions {
 
 void AddCampaignCommand(CLI::App& app, int& exit_code);
 int RunCampaignRun(const CampaignRunOptions& options, std::ostream& out, std::ostream& err);
+/// The plan options both `campaign run` and `fuzz` derive from their flags.
+campaign::PlanOptions MakePlanOptions(const std::vector<int>& opsets,
+                                      const std::vector<std::string>& backends,
+                                      const ConverterFlags& converter, int inputs, uint64_t seed,
+                                      const std::string& tolerance_profile);
 /// Runs a prepared campaign (Ctrl-C stops it cleanly) and prints the summary; the exit code of
 /// `campaign run` and `fuzz`.
 int RunAndSummarize(campaign::RunOptions& run, int jobs, std::ostream& out, std::ostream& err);

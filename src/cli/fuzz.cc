@@ -91,15 +91,8 @@ int RunFuzz(const FuzzCommandOptions& options, std::ostream& out, std::ostream& 
   fuzz.seed = options.seed;
   fuzz.count = options.count;
   fuzz.batch = 2 * std::max(1, options.jobs);
-  fuzz.plan.opsets = *opsets;
-  fuzz.plan.backends = *backends;
-  const pipeline::ConverterOptions converter = options.converter.ToOptions(0);
-  fuzz.plan.converter = converter.converter;
-  fuzz.plan.constant_folding = converter.constant_folding;
-  fuzz.plan.dynamic_batch = converter.dynamic_batch;
-  fuzz.plan.mode = converter.mode;
-  fuzz.plan.num_sets = options.inputs;
-  fuzz.plan.tolerance = tolerance->profile;
+  fuzz.plan = MakePlanOptions(*opsets, *backends, options.converter, options.inputs,
+                              /*seed=*/0, tolerance->profile);
 
   campaign::RunOptions run;
   run.plan = fuzz.plan;  // No suites: the feeder plans.
