@@ -36,8 +36,9 @@ void AddFuzzCommand(CLI::App& app, int& exit_code) {
                                "fuzz for this long (e.g. 10m, 90s, 1h); a rerun adds new models");
   count->excludes(time);
   cmd->add_option("--nodes", options->nodes, "nodes per model, MIN..MAX (default 5..30)");
-  cmd->add_option("--seed", options->seed, "campaign seed: model i is generated from "
-                                           "SEED*1000000+i");
+  cmd->add_option("--seed", options->seed,
+                  "campaign seed: model i is generated from "
+                  "SEED*1000000+i");
   cmd->add_option("--db", options->db_path, "results file (created, or resumed)")->required();
   cmd->add_option("--jobs", options->jobs, "jobs run in parallel, each with its own workers")
       ->check(CLI::Range(1, 64));

@@ -73,10 +73,10 @@ int RunGen(const GenCommandOptions& options, std::ostream& out, std::ostream& er
     seeds.push_back(seed);
     if (!options.out_dir.empty()) {
       const auto emit_start = std::chrono::steady_clock::now();
-      CC_RETURN_IF_ERROR(gen::WriteCase(
-          graph, options.out_dir + "/gen-" + std::to_string(seed), options.onnx));
-      emit_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - emit_start)
-                    .count();
+      CC_RETURN_IF_ERROR(
+          gen::WriteCase(graph, options.out_dir + "/gen-" + std::to_string(seed), options.onnx));
+      emit_s +=
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - emit_start).count();
     }
     return graph;
   };
@@ -110,8 +110,8 @@ int RunGen(const GenCommandOptions& options, std::ostream& out, std::ostream& er
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const double gen_s = std::max(1e-9, wall_s - emit_s);
   out << "generated " << seeds.size() << " models (" << total_nodes << " nodes, "
-      << op_counts.size() << "/" << ops->size() << " operators used) in " << wall_s << " s: "
-      << static_cast<int64_t>(seeds.size() / gen_s) << " models/s without writing\n";
+      << op_counts.size() << "/" << ops->size() << " operators used) in " << wall_s
+      << " s: " << static_cast<int64_t>(seeds.size() / gen_s) << " models/s without writing\n";
   std::set<std::string> unused;
   for (const auto* op : *ops) {
     if (!op_counts.count(op->name)) unused.insert(op->name);
@@ -132,8 +132,8 @@ int RunGen(const GenCommandOptions& options, std::ostream& out, std::ostream& er
                               {"models_per_second_generate_only", seeds.size() / gen_s}};
     std::ofstream json(options.json_path);
     json << summary.dump(2) << "\n";
-    if (!json) return ReportError(err, InvalidArgument("cannot write --json '" +
-                                                       options.json_path + "'"));
+    if (!json)
+      return ReportError(err, InvalidArgument("cannot write --json '" + options.json_path + "'"));
   }
   return kExitPass;
 }

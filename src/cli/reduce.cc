@@ -14,8 +14,8 @@ namespace fs = std::filesystem;
 
 void AddReduceCommand(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<ReduceCommandOptions>();
-  CLI::App* cmd = app.add_subcommand(
-      "reduce", "shrink a failing generated model while it fails the same way");
+  CLI::App* cmd =
+      app.add_subcommand("reduce", "shrink a failing generated model while it fails the same way");
   cmd->add_option("case", options->case_path,
                   "a fuzz failure folder (graph.json, job.json) or a generated gen-SEED.json")
       ->required();
@@ -119,14 +119,14 @@ int RunReduce(const ReduceCommandOptions& options, std::ostream& out, std::ostre
     fs::rename(confirm->kept_dir, out_dir + "/case", ec);
   }
   fs::remove_all(out_dir + "/keep", ec);
-  const bool same = confirm.ok() &&
-                    localize::ReductionSignature(*confirm) == result->signature;
+  const bool same = confirm.ok() && localize::ReductionSignature(*confirm) == result->signature;
   out << "reduced " << result->nodes_before << " -> " << result->nodes_after << " nodes in "
       << result->tests << " tests; failure kept: " << result->signature << "\n";
   out << "operators:";
   for (const auto& [op, count] : result->graph.OpCounts()) out << " " << op << " x" << count;
-  out << "\n" << (same ? "confirmed" : "NOT confirmed on a final run (flaky?)") << "; wrote "
-      << out_dir << "/model.py, model.json, model.onnx and case/\n";
+  out << "\n"
+      << (same ? "confirmed" : "NOT confirmed on a final run (flaky?)") << "; wrote " << out_dir
+      << "/model.py, model.json, model.onnx and case/\n";
   if (!options.json_path.empty()) {
     nlohmann::json doc = {{"case", options.case_path},
                           {"signature", result->signature},

@@ -14,8 +14,9 @@
 #ifndef CONVCHECK_GEN_CATALOG_H_
 #define CONVCHECK_GEN_CATALOG_H_
 
-#include <functional>
 #include <onnx/onnx_pb.h>
+
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,7 +32,7 @@ struct Limits {
   int64_t max_elements = 4096;  // Per tensor.
   int64_t max_rank = 5;
   int64_t max_dim = 32;
-  double max_magnitude = 1e6;   // |element| bound every value's range must respect.
+  double max_magnitude = 1e6;  // |element| bound every value's range must respect.
 };
 
 /// An operand of a proposed node: an existing value, a new model input, or a new parameter
@@ -56,8 +57,7 @@ struct Proposal {
 /// What `propose` sees: the graph so far and where to draw from.
 class ProposeContext {
  public:
-  ProposeContext(const Graph& graph, Rng& rng, const Limits& limits,
-                 std::vector<int> candidates)
+  ProposeContext(const Graph& graph, Rng& rng, const Limits& limits, std::vector<int> candidates)
       : graph_(graph), rng_(rng), limits_(limits), candidates_(std::move(candidates)) {}
 
   const Graph& graph() const { return graph_; }
@@ -87,10 +87,15 @@ class ProposeContext {
 class OnnxEmitContext {
  public:
   OnnxEmitContext(onnx::GraphProto& graph, std::string prefix, std::vector<std::string> in,
-                  std::vector<std::string> out, const Attrs& attrs,
-                  std::vector<ValueInfo> in_info, std::vector<ValueInfo> out_info)
-      : graph_(graph), prefix_(std::move(prefix)), in_(std::move(in)), out_(std::move(out)),
-        attrs_(attrs), in_info_(std::move(in_info)), out_info_(std::move(out_info)) {}
+                  std::vector<std::string> out, const Attrs& attrs, std::vector<ValueInfo> in_info,
+                  std::vector<ValueInfo> out_info)
+      : graph_(graph),
+        prefix_(std::move(prefix)),
+        in_(std::move(in)),
+        out_(std::move(out)),
+        attrs_(attrs),
+        in_info_(std::move(in_info)),
+        out_info_(std::move(out_info)) {}
 
   const std::vector<std::string>& in() const { return in_; }
   const std::vector<std::string>& out() const { return out_; }

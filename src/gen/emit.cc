@@ -94,8 +94,8 @@ StatusOr<std::string> EmitPython(const Graph& graph) {
   for (size_t n = 0; n < graph.nodes.size(); ++n) {
     const Node& node = graph.nodes[n];
     const OpSpec* op = FindOp(node.op);
-    if (op == nullptr) return InvalidArgument("node " + std::to_string(n) + ": unknown operator '" +
-                                              node.op + "'");
+    if (op == nullptr)
+      return InvalidArgument("node " + std::to_string(n) + ": unknown operator '" + node.op + "'");
     std::vector<std::string> args;
     std::vector<ValueInfo> in;
     for (int v : node.inputs) {
@@ -154,8 +154,8 @@ StatusOr<onnx::ModelProto> EmitOnnx(const Graph& graph) {
   for (size_t n = 0; n < graph.nodes.size(); ++n) {
     const Node& node = graph.nodes[n];
     const OpSpec* op = FindOp(node.op);
-    if (op == nullptr) return InvalidArgument("node " + std::to_string(n) + ": unknown operator '" +
-                                              node.op + "'");
+    if (op == nullptr)
+      return InvalidArgument("node " + std::to_string(n) + ": unknown operator '" + node.op + "'");
     std::vector<std::string> in_names, out_names;
     std::vector<ValueInfo> in_info, out_info;
     for (int v : node.inputs) {

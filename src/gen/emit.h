@@ -10,6 +10,7 @@
 #define CONVCHECK_GEN_EMIT_H_
 
 #include <onnx/onnx_pb.h>
+
 #include <string>
 
 #include "core/status.h"

@@ -120,8 +120,12 @@ nlohmann::json ToJson(const Graph& graph) {
     nodes.push_back(
         {{"op", node.op}, {"inputs", node.inputs}, {"outputs", node.outputs}, {"attrs", attrs}});
   }
-  return {{"format", "convcheck-graph-1"}, {"seed", graph.seed},     {"values", values},
-          {"nodes", nodes},                {"inputs", graph.inputs}, {"outputs", graph.outputs}};
+  return {{"format", "convcheck-graph-1"},
+          {"seed", graph.seed},
+          {"values", values},
+          {"nodes", nodes},
+          {"inputs", graph.inputs},
+          {"outputs", graph.outputs}};
 }
 
 StatusOr<Graph> GraphFromJson(const nlohmann::json& json) {
@@ -174,13 +178,14 @@ StatusOr<Graph> GraphFromJson(const nlohmann::json& json) {
       }
       for (int v : node.inputs) {
         CC_RETURN_IF_ERROR(check_id(v, where));
-        if (!defined[v]) return InvalidArgument(where + " reads value " + std::to_string(v) +
-                                                " before it is computed");
+        if (!defined[v])
+          return InvalidArgument(where + " reads value " + std::to_string(v) +
+                                 " before it is computed");
       }
       for (int v : node.outputs) {
         CC_RETURN_IF_ERROR(check_id(v, where));
-        if (defined[v]) return InvalidArgument(where + " writes value " + std::to_string(v) +
-                                               " a second time");
+        if (defined[v])
+          return InvalidArgument(where + " writes value " + std::to_string(v) + " a second time");
         defined[v] = true;
         graph.values[v].producer = static_cast<int>(graph.nodes.size());
       }

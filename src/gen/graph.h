@@ -56,8 +56,8 @@ enum class ValueKind { kInput, kParam, kNode };
 struct Value {
   ValueKind kind = ValueKind::kNode;
   ValueInfo info;
-  int producer = -1;   // Node index, for kNode.
-  uint64_t fill = 0;   // For kParam: the seed of its deterministic fill (see FillFloat).
+  int producer = -1;  // Node index, for kNode.
+  uint64_t fill = 0;  // For kParam: the seed of its deterministic fill (see FillFloat).
 };
 
 struct Node {

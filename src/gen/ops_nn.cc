@@ -372,8 +372,8 @@ OpSpec Conv(int64_t n, bool transpose) {
       }
       shape.push_back(len);
       // Transposed, strides and dilations leave gaps that no input reaches.
-      padded = padded || win.padding[i] > 0 ||
-               (transpose && (win.stride[i] > 1 || win.dilation[i] > 1));
+      padded =
+          padded || win.padding[i] > 0 || (transpose && (win.stride[i] > 1 || win.dilation[i] > 1));
     }
     // Each output sums at most (C/groups) * prod(kernel) products.
     const double terms = static_cast<double>(c / groups * Product(win.kernel));

@@ -14,9 +14,8 @@ namespace fs = std::filesystem;
 
 std::string ReductionSignature(const pipeline::JobResult& result) {
   if (result.verdict == oracle::Verdict::kPass) return "";
-  std::string signature = std::string(oracle::VerdictName(result.verdict)) + "|" +
-                          result.subtype + "|" + result.stage + "|" +
-                          campaign::FailingOp(result);
+  std::string signature = std::string(oracle::VerdictName(result.verdict)) + "|" + result.subtype +
+                          "|" + result.stage + "|" + campaign::FailingOp(result);
   if (result.verdict == oracle::Verdict::kIncorrectBehavior) {
     signature += "|blame=" + result.blame;
   } else {
@@ -169,8 +168,9 @@ class Reducer {
     pipeline::JobResult first;
     CC_ASSIGN_OR_RETURN(signature_, Test(graph, &first));
     if (signature_.empty()) {
-      return InvalidArgument("the model does not fail (it passes with these options), so there "
-                             "is nothing to reduce");
+      return InvalidArgument(
+          "the model does not fail (it passes with these options), so there "
+          "is nothing to reduce");
     }
     if (options_.log) options_.log("failure to keep: " + signature_);
     best_ = graph;
@@ -195,8 +195,8 @@ class Reducer {
     CC_RETURN_IF_ERROR(DeltaDebug(
         build_items_(best_, "nodes"),
         [&](const std::vector<int>& kept) { return KeepNodes(best_, kept); }, "nodes"));
-    // Single nodes once more: ddmin's last round, but also after the shapes changed nothing.
     CC_RETURN_IF_ERROR(ShrinkShapes());
+    CC_RETURN_IF_ERROR(SimplifyAttributes());
 
     ReduceResult result;
     result.graph = best_;
@@ -220,6 +220,42 @@ class Reducer {
           candidate.values[candidate.inputs[i]].info.shape[d] = attempt == 0 ? 1 : dim / 2;
           if (!gen::Reinfer(candidate, limits).ok()) continue;
           CC_ASSIGN_OR_RETURN(bool accepted, Accept(candidate, "shapes"));
+          if (accepted) break;
+        }
+      }
+    }
+    return Status::Ok();
+  }
+
+  // Attributes to their plainest values (0 or 1; lists all 0 or all 1: no padding, unit
+  // stride, the first dim), where every operator's rule still accepts the graph: what is left
+  // is an attribute the failure needs.
+  Status SimplifyAttributes() {
+    gen::Limits limits;
+    for (size_t n = 0; n < best_.nodes.size(); ++n) {
+      const gen::Attrs attrs = best_.nodes[n].attrs;
+      for (const auto& [name, value] : attrs) {
+        std::vector<gen::AttrValue> simpler;
+        if (const auto* i = std::get_if<int64_t>(&value)) {
+          for (int64_t plain : {int64_t{0}, int64_t{1}}) {
+            if (*i != plain) simpler.emplace_back(plain);
+          }
+        } else if (const auto* f = std::get_if<double>(&value)) {
+          for (double plain : {0.0, 1.0}) {
+            if (*f != plain) simpler.emplace_back(plain);
+          }
+        } else if (const auto* list = std::get_if<std::vector<int64_t>>(&value)) {
+          for (int64_t plain : {int64_t{0}, int64_t{1}}) {
+            std::vector<int64_t> same(list->size(), plain);
+            if (*list != same) simpler.emplace_back(same);
+          }
+        }
+        for (const auto& plain : simpler) {
+          gen::Graph candidate = best_;
+          candidate.nodes[n].attrs[name] = plain;
+          if (!gen::Reinfer(candidate, limits).ok()) continue;
+          CC_ASSIGN_OR_RETURN(bool accepted, Accept(candidate, "attributes (" + best_.nodes[n].op +
+                                                                   "." + name + ")"));
           if (accepted) break;
         }
       }

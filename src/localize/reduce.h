@@ -1,10 +1,11 @@
 //===- localize/reduce.h - Shrink a failing generated model ---------------===//
 //
 // Delta debugging over the generator's graph: first over the model's outputs (most failures
-// concern one), then over its nodes, then over its input shapes. A candidate is kept when it
-// still fails with the same signature. Removing a node cuts its results loose: a later node that
-// read them reads a new model input of the same type and range instead, so every candidate is
-// a valid model by the operators' own rules, and the generator's value ranges keep it NaN-free.
+// concern one), then over its nodes, then over its input shapes and attributes. A candidate is
+// kept when it still fails with the same signature. Removing a node cuts its results loose: a
+// later node that read them reads a new model input of the same type and range instead, so
+// every candidate is a valid model by the operators' own rules, and the generator's value
+// ranges keep it NaN-free.
 //
 //===----------------------------------------------------------------------===//
 #ifndef CONVCHECK_LOCALIZE_REDUCE_H_
@@ -27,18 +28,18 @@ namespace convcheck::localize {
 std::string ReductionSignature(const pipeline::JobResult& result);
 
 struct ReduceOptions {
-  pipeline::JobSpec job;     // Converter, backends, tolerance, inputs; `source` is set per test.
-  std::string work_dir;      // Candidates are written here.
-  int64_t max_tests = 400;   // Stop reducing after this many tests (the best so far is kept).
+  pipeline::JobSpec job;    // Converter, backends, tolerance, inputs; `source` is set per test.
+  std::string work_dir;     // Candidates are written here.
+  int64_t max_tests = 400;  // Stop reducing after this many tests (the best so far is kept).
   std::function<void(const std::string&)> log;  // One line per accepted step; may be empty.
 };
 
 struct ReduceResult {
-  gen::Graph graph;                 // The smallest graph that still fails the same way.
+  gen::Graph graph;  // The smallest graph that still fails the same way.
   std::string signature;
   int64_t tests = 0;
   int64_t nodes_before = 0, nodes_after = 0;
-  pipeline::JobResult result;       // Of the last test that failed the same way.
+  pipeline::JobResult result;  // Of the last test that failed the same way.
 };
 
 /// Reduces `graph`. An error when the graph does not fail to begin with, or convcheck itself

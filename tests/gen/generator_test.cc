@@ -134,10 +134,9 @@ namespace convcheck::gen {
 namespace {
 
 TEST(CatalogTest, EveryOperatorIsCompleteAndNamedOnce) {
-  const std::set<std::string> families = {"elementwise", "activation", "compare", "cast",
-                                          "reduce",      "softmax",    "scan",    "linear",
-                                          "conv",        "pool",       "norm",    "resize",
-                                          "shape",       "index"};
+  const std::set<std::string> families = {"elementwise", "activation", "compare", "cast", "reduce",
+                                          "softmax",     "scan",       "linear",  "conv", "pool",
+                                          "norm",        "resize",     "shape",   "index"};
   std::set<std::string> names;
   for (const auto& op : Catalog()) {
     EXPECT_TRUE(names.insert(op.name).second) << op.name << " is registered twice";

@@ -29,8 +29,8 @@ int64_t Query(const std::string& db_path, const std::string& sql) {
 // Runs scripts/gen_selfcheck.py: every gen-*.py of `dir` in PyTorch, and writes each as a
 // backend-test case (the direct ONNX model with PyTorch's outputs) under dir/cases.
 int SelfCheck(const std::string& dir, std::string* output) {
-  const std::string command = "/usr/bin/python3 " CONVCHECK_TESTS_DIR "/../scripts/gen_selfcheck.py " +
-                              dir + " 2>&1";
+  const std::string command =
+      "/usr/bin/python3 " CONVCHECK_TESTS_DIR "/../scripts/gen_selfcheck.py " + dir + " 2>&1";
   FILE* pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) return -1;
   char buffer[4096];
@@ -40,18 +40,19 @@ int SelfCheck(const std::string& dir, std::string* output) {
 
 TEST(GenTest, GeneratedModelsRunInPyTorchAndTheDirectOnnxAgreesWithIt) {
   TempDir dir;
-  CliRun gen = RunConvcheck({"gen", "--seed", "1000", "--count", "40", "--nodes", "5..30",
-                             "--out", dir.path(), "--onnx"});
+  CliRun gen = RunConvcheck({"gen", "--seed", "1000", "--count", "40", "--nodes", "5..30", "--out",
+                             dir.path(), "--onnx"});
   ASSERT_EQ(gen.exit_code, 0) << gen.err;
   std::string output;
   EXPECT_EQ(SelfCheck(dir.path(), &output), 0) << output;
-  EXPECT_NE(output.find("40/40 models ran in PyTorch, 0 with NaN or Inf"), std::string::npos) << output;
+  EXPECT_NE(output.find("40/40 models ran in PyTorch, 0 with NaN or Inf"), std::string::npos)
+      << output;
   // The ONNX emitter is checked against PyTorch on ORT and on our interpreter.
   int checked = 0;
   for (const auto& entry : fs::directory_iterator(dir.File("cases"))) {
     if (++checked > 10) break;
-    CliRun check = RunConvcheck(
-        {"check", entry.path().string() + "/model.onnx", "--backend", "ort,ref"});
+    CliRun check =
+        RunConvcheck({"check", entry.path().string() + "/model.onnx", "--backend", "ort,ref"});
     EXPECT_EQ(check.exit_code, 0) << entry.path() << "\n" << check.out << check.err;
   }
   EXPECT_GT(checked, 0);
@@ -74,16 +75,19 @@ TEST(GenTest, BadFlagsGiveOneLine) {
 TEST(FuzzTest, FailuresAreRecordedWithReproducersAndReductionKeepsTheSignature) {
   TempDir dir;
   const std::string db = dir.File("fuzz.sqlite");
-  const std::vector<std::string> args = {
-      "fuzz", "--converter", "fault-inject:miscompile-relu", "--ops", "relu,add", "--count", "4",
-      "--nodes", "6..10", "--seed", "3", "--db", db, "--jobs", "2"};
+  const std::vector<std::string> args = {"fuzz",   "--converter", "fault-inject:miscompile-relu",
+                                         "--ops",  "relu,add",    "--count",
+                                         "4",      "--nodes",     "6..10",
+                                         "--seed", "3",           "--db",
+                                         db,       "--jobs",      "2"};
   CliRun run = RunConvcheck(args);
   // Every model with a relu fails; the generator makes some.
   EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
   EXPECT_EQ(Query(db, "SELECT count(*) FROM jobs WHERE status = 'done'"), 4);
   EXPECT_EQ(Query(db, "SELECT count(*) FROM jobs WHERE source_kind = 'generated'"), 4);
-  const int64_t failing = Query(db, "SELECT count(*) FROM jobs WHERE verdict = "
-                                    "'incorrect_behavior'");
+  const int64_t failing = Query(db,
+                                "SELECT count(*) FROM jobs WHERE verdict = "
+                                "'incorrect_behavior'");
   EXPECT_GE(failing, 1);
   EXPECT_EQ(Query(db, "SELECT count(*) FROM failures"), 1);
 
@@ -116,8 +120,8 @@ TEST(FuzzTest, FailuresAreRecordedWithReproducersAndReductionKeepsTheSignature) 
   }
 
   // A model that passes cannot be reduced, and says so.
-  CliRun passing = RunConvcheck({"reduce", failure.string(), "--converter", "torch.onnx",
-                                 "--out", dir.File("no")});
+  CliRun passing = RunConvcheck(
+      {"reduce", failure.string(), "--converter", "torch.onnx", "--out", dir.File("no")});
   EXPECT_EQ(passing.exit_code, 2);
   EXPECT_NE(passing.err.find("does not fail"), std::string::npos) << passing.err;
 }
@@ -125,8 +129,8 @@ TEST(FuzzTest, FailuresAreRecordedWithReproducersAndReductionKeepsTheSignature) 
 TEST(FuzzTest, TimeBudgetStopsStartingJobs) {
   TempDir dir;
   const std::string db = dir.File("fuzz.sqlite");
-  CliRun run = RunConvcheck({"fuzz", "--ops", "relu,add", "--time", "8s", "--nodes", "3..5",
-                             "--db", db, "--backends", "ort"});
+  CliRun run = RunConvcheck({"fuzz", "--ops", "relu,add", "--time", "8s", "--nodes", "3..5", "--db",
+                             db, "--backends", "ort"});
   EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
   EXPECT_LT(run.wall_s, 40);
   const int64_t done = Query(db, "SELECT count(*) FROM jobs WHERE status = 'done'");
