@@ -27,12 +27,21 @@ std::string FailingOp(const pipeline::JobResult& result) {
     std::string op = FirstMatch(result.node, kParenOp);
     if (!op.empty()) return op;
   }
+  // torch.onnx's SymbolicValueError: "Unsupported: ONNX export of operator adaptive_avg_pool2d,
+  // input size not accessible" also names the node the input came from (onnx::Pad, onnx::Min..),
+  // which differs from model to model for one bug: the operator being exported comes first.
+  static const std::regex kExportOf(R"(ONNX export of operator ([A-Za-z_0-9]+))");
+  // ONNX Runtime at run time: "Non-zero status code returned while running Split node".
+  static const std::regex kOrtRunning(R"(while running ([A-Za-z_0-9]+) node)");
   if (result.verdict == Verdict::kConverterCrash || result.verdict == Verdict::kConverterTimeout) {
+    std::string op = FirstMatch(result.error, kExportOf);
+    if (!op.empty()) return "aten::" + op;
     return FirstMatch(result.error, kAtenOp);
   }
   for (const auto& backend : result.backends) {
     if (backend.verdict != result.verdict || backend.error.empty()) continue;
     std::string op = FirstMatch(backend.error, kOrtOp);
+    if (op.empty()) op = FirstMatch(backend.error, kOrtRunning);
     if (op.empty()) op = FirstMatch(backend.error, kParenOp);
     if (!op.empty()) return op;
   }

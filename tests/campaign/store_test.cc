@@ -14,8 +14,8 @@ namespace convcheck::campaign {
 namespace {
 
 namespace fs = std::filesystem;
-using pipeline::JobResult;
 using oracle::Verdict;
+using pipeline::JobResult;
 
 std::vector<PlannedJob> Plan(int sources, const std::vector<int>& opsets) {
   std::vector<PlannedJob> jobs;
@@ -226,6 +226,18 @@ TEST(SignatureTest, FindsTheFailingOperator) {
   invalid.node = "/conv/Conv (Conv)";
   EXPECT_EQ(FailingOp(invalid), "Conv");
   EXPECT_EQ(FailureSignature(Passing()), "");
+  // The exported operator, not the node its input came from.
+  JobResult symbolic;
+  symbolic.verdict = Verdict::kConverterCrash;
+  symbolic.error =
+      "SymbolicValueError: Unsupported: ONNX export of operator adaptive_avg_pool2d, "
+      "input size not accessible. [Caused by the value '5 defined in (%5 : "
+      "Float(*, *) = onnx::Pad[mode=\"constant\"](%x)'";
+  EXPECT_EQ(FailingOp(symbolic), "aten::adaptive_avg_pool2d");
+  ort.backends[0].error =
+      "ort UNKNOWN: Non-zero status code returned while running "
+      "SplitToSequence node. Name:'/SplitToSequence'";
+  EXPECT_EQ(FailingOp(ort), "SplitToSequence");
 }
 
 TEST(SignatureTest, SameBugInTwoModelsGivesOneSignature) {
