@@ -95,7 +95,9 @@ int RunReduce(const ReduceCommandOptions& options, std::ostream& out, std::ostre
     return ReportError(err, ok);
   }
 
-  const std::string out_dir = options.out_dir.empty() ? default_out : options.out_dir;
+  // Absolute: candidates are python:PATH sources, which the worker wants absolute.
+  const std::string out_dir =
+      fs::absolute(options.out_dir.empty() ? default_out : options.out_dir).lexically_normal();
   localize::ReduceOptions reduce;
   reduce.job = job;
   reduce.work_dir = out_dir + "/work";

@@ -172,6 +172,11 @@ class Reducer {
           "the model does not fail (it passes with these options), so there "
           "is nothing to reduce");
     }
+    if (first.verdict == oracle::Verdict::kSourceError) {
+      // Not a conversion failure: reducing it would only shrink the model's own error.
+      return InvalidArgument("the model itself fails in PyTorch (source_error: " + first.error +
+                             "), so there is no conversion failure to reduce");
+    }
     if (options_.log) options_.log("failure to keep: " + signature_);
     best_ = graph;
     best_result_ = first;
