@@ -491,7 +491,7 @@ StatusOr<JobResult> RunConvertJob(const JobSpec& spec, Session& session) {
   }
 
   Attribute(&result);
-  if (!spec.keep_dir.empty()) {
+  if (!spec.keep_dir.empty() && !(spec.keep_failures_only && result.verdict == Verdict::kPass)) {
     Stopwatch watch;
     result.timings["total"] = total.seconds();
     CC_RETURN_IF_ERROR(KeepCase(spec, fs::exists(model_path) ? model_path : "", inputs, expected,

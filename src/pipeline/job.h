@@ -51,6 +51,7 @@ struct JobSpec {
   oracle::Tolerance tolerance;
   double timeout_s = 300;  // Per stage (and per request to a worker).
   std::string keep_dir;    // If set, the case is written there in the backend-test layout.
+  bool keep_failures_only = false;  // Campaigns keep only failures: a pass's case is not written.
 };
 
 /// Checks a source string and makes a python: path absolute. NotFound for a missing file,
