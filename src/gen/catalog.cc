@@ -180,6 +180,25 @@ std::vector<bool> ExactValues(const Graph& graph) {
   return exact;
 }
 
+bool HasReconvergentAncestry(const Graph& graph, int value) {
+  // Walks the ancestry edge by edge: a value reached a second time has two paths to `value`.
+  std::vector<bool> seen(graph.values.size(), false);
+  std::vector<int> stack = {value};
+  seen[value] = true;
+  while (!stack.empty()) {
+    const Value& v = graph.values[stack.back()];
+    stack.pop_back();
+    if (v.kind != ValueKind::kNode) continue;
+    for (int in : graph.nodes[v.producer].inputs) {
+      if (graph.values[in].kind == ValueKind::kParam) continue;  // Weights are drawn once each.
+      if (seen[in]) return true;
+      seen[in] = true;
+      stack.push_back(in);
+    }
+  }
+  return false;
+}
+
 StatusOr<std::vector<int64_t>> BroadcastShapes(const std::vector<int64_t>& a,
                                                const std::vector<int64_t>& b) {
   const size_t rank = std::max(a.size(), b.size());

@@ -167,6 +167,9 @@ void RegisterShapeOps(std::vector<OpSpec>& ops);        // shape, index
 bool IsExactOp(const std::string& op);
 /// For every value of the graph, whether it is computed exactly (inputs and params are).
 std::vector<bool> ExactValues(const Graph& graph);
+/// Whether some value reaches `value` along two paths: topk(x) - x, or x - flip(x), hold exact
+/// zeros that no range or tie flag shows, and the engines break such ties differently.
+bool HasReconvergentAncestry(const Graph& graph, int value);
 
 /// The broadcast shape of two shapes (NumPy rules), or an error.
 StatusOr<std::vector<int64_t>> BroadcastShapes(const std::vector<int64_t>& a,

@@ -20,7 +20,9 @@ std::optional<int> PickFloat(ProposeContext& ctx, bool tie_sensitive,
   for (int v : ctx.candidates()) {
     const ValueInfo& info = ctx.info(v);
     if (!IsFloat(info) || info.rank() < 1 || !pred(info)) continue;
-    if (tie_sensitive && (info.may_tie || !exact[v])) continue;
+    if (tie_sensitive && (info.may_tie || !exact[v] || HasReconvergentAncestry(ctx.graph(), v))) {
+      continue;
+    }
     fits.push_back(v);
   }
   if (fits.empty()) return std::nullopt;
