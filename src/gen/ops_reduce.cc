@@ -419,8 +419,12 @@ void RegisterReduceOps(std::vector<OpSpec>& ops) {
   arg("argmax", "ArgMax");
   arg("argmin", "ArgMin");
 
+  // Over a dim of size 1 both are constant (1 and 0) in PyTorch but near-constant noise in an
+  // engine that computes exp(x - max) / sum, which a later std or division blows up: a false
+  // mismatch found by fuzzing (std(exp(softmax(x, dim of 1)))). Refused.
   ops.push_back(DimOp({"softmax", "torch.softmax", "softmax",
-                       [](Range, int64_t) -> std::optional<Range> {
+                       [](Range, int64_t size) -> std::optional<Range> {
+                         if (size == 1) return std::nullopt;
                          return Range{0, 1};
                        },
                        // A single element gives 1; a wide spread underflows to 0.
@@ -430,6 +434,7 @@ void RegisterReduceOps(std::vector<OpSpec>& ops) {
                        }}));
   ops.push_back(DimOp({"log_softmax", "torch.log_softmax", "softmax",
                        [](Range r, int64_t size) -> std::optional<Range> {
+                         if (size == 1) return std::nullopt;
                          return Widen({r.lo - r.hi - std::log(static_cast<double>(size)), 0});
                        },
                        [](Range, int64_t size) { return size == 1; },
