@@ -1,9 +1,9 @@
 #include "pipeline/job.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <system_error>
@@ -74,8 +74,7 @@ std::string CaseSlug(const JobResult& r) {
   return slug;
 }
 
-StatusOr<std::vector<Tensor>> ReadNpySet(const std::string& dir, const char* prefix,
-                                         size_t count) {
+StatusOr<std::vector<Tensor>> ReadNpySet(const std::string& dir, const char* prefix, size_t count) {
   std::vector<Tensor> tensors;
   for (size_t j = 0; j < count; ++j) {
     CC_ASSIGN_OR_RETURN(Tensor t, ReadNpy(dir + "/" + prefix + std::to_string(j) + ".npy"));
@@ -98,10 +97,10 @@ std::vector<std::string> StringList(const nlohmann::json& value) {
 void AddDegenerateWarnings(const oracle::Comparison& comparison, JobResult* result) {
   for (const auto& output : comparison.outputs) {
     if (output.degenerate.empty()) continue;
-    std::string warning = "reference output '" + output.name + "' is " +
-                          (output.degenerate == "constant" ? "constant"
-                                                           : "the same for every input set") +
-                          ": the comparison cannot see most errors in it";
+    std::string warning =
+        "reference output '" + output.name + "' is " +
+        (output.degenerate == "constant" ? "constant" : "the same for every input set") +
+        ": the comparison cannot see most errors in it";
     if (std::find(result->warnings.begin(), result->warnings.end(), warning) ==
         result->warnings.end()) {
       result->warnings.push_back(warning);
@@ -110,8 +109,7 @@ void AddDegenerateWarnings(const oracle::Comparison& comparison, JobResult* resu
 }
 
 Status RunBackends(const std::vector<std::string>& names, const BackendOptions& options,
-                   const std::string& model_path,
-                   const std::vector<std::vector<Tensor>>& inputs,
+                   const std::string& model_path, const std::vector<std::vector<Tensor>>& inputs,
                    const std::vector<std::vector<Tensor>>& expected,
                    const std::vector<std::string>& output_names, const oracle::Tolerance& tolerance,
                    double timeout_s, Session& session, JobResult* result) {
@@ -153,8 +151,7 @@ Status RunBackends(const std::vector<std::string>& names, const BackendOptions& 
   // The engines against each other: agreeing engines that both differ from PyTorch point at the
   // converted model, not at a runtime.
   for (size_t i = 1; i < ran.size(); ++i) {
-    oracle::Comparison cross =
-        oracle::CompareOutputs(ran[0].second, ran[i].second, tolerance, {});
+    oracle::Comparison cross = oracle::CompareOutputs(ran[0].second, ran[i].second, tolerance, {});
     const oracle::OutputComparison* worst = cross.Worst();
     result->agreements.push_back(
         {ran[0].first, ran[i].first, cross.pass(), worst ? worst->error_ratio : 0.0});
@@ -195,16 +192,31 @@ void Attribute(JobResult* result) {
   }
   if (!passing.empty()) {
     result->blame = "runtime:" + failing;
-    result->blame_reason = "the converted model runs right on " + passing + ", so the fault is " +
-                           failing + "'s";
+    result->blame_reason =
+        "the converted model runs right on " + passing + ", so the fault is " + failing + "'s";
     return;
   }
   bool engines_agree = !result->agreements.empty();
   for (const auto& a : result->agreements) engines_agree = engines_agree && a.agree;
   if (all_mismatch && failing_count >= 2 && engines_agree) {
     result->blame = "converter";
-    result->blame_reason = failing + " agree with each other and not with PyTorch: the converted "
+    result->blame_reason = failing +
+                           " agree with each other and not with PyTorch: the converted "
                            "model computes something else";
+    return;
+  }
+  // Every engine refuses to run the model: two independent implementations of the spec (ORT and
+  // ref) both rejecting it says the model breaks the spec where the checker does not look (a
+  // negative split, say), so the converter wrote it wrong.
+  bool all_runtime_error = failing_count >= 2;
+  for (const auto& b : result->backends) {
+    all_runtime_error = all_runtime_error && b.verdict == Verdict::kRuntimeError;
+  }
+  if (all_runtime_error) {
+    result->blame = "converter";
+    result->blame_reason = failing +
+                           " all refuse to run the converted model: it breaks the ONNX "
+                           "specification where the checker does not look";
     return;
   }
   result->blame = "undetermined";
@@ -223,8 +235,8 @@ void SetVerdictFromBackends(JobResult* result) {
   result->verdict = worst->verdict;
   result->subtype = worst->subtype;
   result->stage = worst->stage;
-  result->error = worst->backend + (worst->code.empty() ? "" : " " + worst->code) + ": " +
-                  worst->error;
+  result->error =
+      worst->backend + (worst->code.empty() ? "" : " " + worst->code) + ": " + worst->error;
   if (worst->verdict == Verdict::kRuntimeError) {
     result->signature = worst->backend + " " + worst->code;
   } else if (worst->verdict == Verdict::kIncorrectBehavior) {
@@ -253,9 +265,12 @@ void ValidateStage(const std::string& model_path, JobResult* result) {
   for (const auto& v : summary.outputs) {
     outputs.push_back({{"name", v.name}, {"dtype", DataTypeName(v.dtype)}, {"dims", v.dims}});
   }
-  result->model_info = {{"opset", summary.opset},         {"ir_version", summary.ir_version},
-                        {"producer", summary.producer},   {"num_nodes", summary.num_nodes},
-                        {"op_counts", summary.op_counts}, {"inputs", inputs},
+  result->model_info = {{"opset", summary.opset},
+                        {"ir_version", summary.ir_version},
+                        {"producer", summary.producer},
+                        {"num_nodes", summary.num_nodes},
+                        {"op_counts", summary.op_counts},
+                        {"inputs", inputs},
                         {"outputs", outputs}};
   std::optional<onnxio::ValidationIssue> issue = onnxio::ValidateModel(*model, model_path);
   if (issue) {
@@ -265,7 +280,8 @@ void ValidateStage(const std::string& model_path, JobResult* result) {
     if (!issue->node_name.empty() || !issue->op_type.empty()) {
       result->node = issue->node_name + (issue->op_type.empty() ? "" : " (" + issue->op_type + ")");
     }
-    result->signature = "invalid_model " + issue->check + (issue->op_type.empty() ? "" : " " + issue->op_type);
+    result->signature =
+        "invalid_model " + issue->check + (issue->op_type.empty() ? "" : " " + issue->op_type);
   }
 }
 
@@ -451,10 +467,11 @@ StatusOr<JobResult> RunConvertJob(const JobSpec& spec, Session& session) {
       const bool memory = reply.kind == workers::ReplyKind::kMemoryExceeded;
       result.stage = memory ? "memory_limit" : "unknown";
       result.error = NoAnswer("converter process", reply);
-      result.signature =
-          memory ? "converter process passed the memory limit" : "converter process " + reply.detail;
-    } else if (!reply.ok() && reply.response.value("error", nlohmann::json::object())
-                                      .value("stage", "") == "source") {
+      result.signature = memory ? "converter process passed the memory limit"
+                                : "converter process " + reply.detail;
+    } else if (!reply.ok() &&
+               reply.response.value("error", nlohmann::json::object()).value("stage", "") ==
+                   "source") {
       // The worker was restarted and could not rebuild the source model: not the converter.
       result.verdict = Verdict::kSourceError;
       result.error = WorkerError(reply.response);
@@ -560,14 +577,10 @@ nlohmann::json ToJson(const JobResult& r) {
   }
   nlohmann::json backends = nlohmann::json::array();
   for (const auto& b : r.backends) {
-    nlohmann::json jb = {{"backend", b.backend},
-                         {"verdict", oracle::VerdictName(b.verdict)},
-                         {"subtype", b.subtype},
-                         {"stage", b.stage},
-                         {"code", b.code},
-                         {"error", b.error},
-                         {"load_s", b.load_s},
-                         {"run_s", b.run_s}};
+    nlohmann::json jb = {{"backend", b.backend}, {"verdict", oracle::VerdictName(b.verdict)},
+                         {"subtype", b.subtype}, {"stage", b.stage},
+                         {"code", b.code},       {"error", b.error},
+                         {"load_s", b.load_s},   {"run_s", b.run_s}};
     jb["comparison"] = b.comparison ? oracle::ToJson(*b.comparison) : nlohmann::json(nullptr);
     backends.push_back(std::move(jb));
   }

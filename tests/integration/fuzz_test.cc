@@ -138,5 +138,20 @@ TEST(FuzzTest, TimeBudgetStopsStartingJobs) {
   EXPECT_EQ(Query(db, "SELECT count(*) FROM jobs WHERE verdict = 'pass'"), done);
 }
 
+// A finding of the fuzzing campaigns (docs/findings): torch.onnx 1.13 exports an uneven
+// torch.chunk as a SplitToSequence with a negative split. ORT and ref both refuse to run it;
+// two independent engines refusing the same model blames the converter.
+TEST(FindingsTest, UnevenChunkIsRefusedByEveryEngineAndBlamedOnTheConverter) {
+  TempDir dir;
+  CliRun run = RunConvcheck(
+      {"convert", "python:" CONVCHECK_TESTS_DIR "/../docs/findings/torch_onnx_chunk_uneven.py",
+       "--backend", "ort,ref", "--opset", "17", "--json", dir.File("r.json")});
+  EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
+  nlohmann::json doc = testing::ReadJson(dir.File("r.json"));
+  ASSERT_EQ(doc["jobs"].size(), 1u) << run.out << run.err;
+  EXPECT_EQ(doc["jobs"][0]["verdict"], "runtime_error");
+  EXPECT_EQ(doc["jobs"][0]["blame"], "converter") << doc["jobs"][0]["blame_reason"];
+}
+
 }  // namespace
 }  // namespace convcheck
