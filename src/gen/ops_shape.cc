@@ -289,19 +289,29 @@ OpSpec Unsqueeze() {
 // ---------------------------------------------------------------------------------------------
 // slice, flip, roll
 
+// A value with a dim of size >= 2, and one such dim chosen at random (slice and roll cut or turn
+// along it).
+std::optional<std::pair<int, int64_t>> PickLongDim(ProposeContext& ctx) {
+  std::optional<int> x = ctx.Pick([](const ValueInfo& info) {
+    return info.rank() >= 1 && *std::max_element(info.shape.begin(), info.shape.end()) >= 2;
+  });
+  if (!x) return std::nullopt;
+  const ValueInfo& xi = ctx.info(*x);
+  std::vector<int64_t> dims;
+  for (int64_t i = 0; i < xi.rank(); ++i) {
+    if (xi.shape[i] >= 2) dims.push_back(i);
+  }
+  return std::make_pair(*x, ctx.rng().Choice(dims));
+}
+
 OpSpec Slice() {
   OpSpec op = Base({"slice", "torch.Tensor.__getitem__"});
   op.propose = [](ProposeContext& ctx) -> std::optional<Proposal> {
-    std::optional<int> x = ctx.Pick([](const ValueInfo& info) {
-      return info.rank() >= 1 && *std::max_element(info.shape.begin(), info.shape.end()) >= 2;
-    });
-    if (!x) return std::nullopt;
+    std::optional<std::pair<int, int64_t>> picked = PickLongDim(ctx);
+    if (!picked) return std::nullopt;
+    const auto [value, dim] = *picked;
+    std::optional<int> x = value;
     const ValueInfo& xi = ctx.info(*x);
-    std::vector<int64_t> dims;
-    for (int64_t i = 0; i < xi.rank(); ++i) {
-      if (xi.shape[i] >= 2) dims.push_back(i);
-    }
-    const int64_t dim = ctx.rng().Choice(dims);
     const int64_t len = xi.shape[dim];
     const int64_t start = ctx.rng().Int(0, len - 1);
     Proposal p{{Operand::Existing(*x)}, {}};
@@ -387,16 +397,11 @@ OpSpec Flip() {
 OpSpec Roll() {
   OpSpec op = Base({"roll", "torch.roll"});
   op.propose = [](ProposeContext& ctx) -> std::optional<Proposal> {
-    std::optional<int> x = ctx.Pick([](const ValueInfo& info) {
-      return info.rank() >= 1 && *std::max_element(info.shape.begin(), info.shape.end()) >= 2;
-    });
-    if (!x) return std::nullopt;
+    std::optional<std::pair<int, int64_t>> picked = PickLongDim(ctx);
+    if (!picked) return std::nullopt;
+    const auto [value, dim] = *picked;
+    std::optional<int> x = value;
     const ValueInfo& xi = ctx.info(*x);
-    std::vector<int64_t> dims;
-    for (int64_t i = 0; i < xi.rank(); ++i) {
-      if (xi.shape[i] >= 2) dims.push_back(i);
-    }
-    const int64_t dim = ctx.rng().Choice(dims);
     Proposal p{{Operand::Existing(*x)}, {}};
     p.attrs["dim"] = dim;
     p.attrs["shift"] = ctx.rng().Int(1, xi.shape[dim] - 1);
@@ -524,16 +529,11 @@ std::vector<int64_t> SplitSizes(const Attrs& attrs, int64_t len, bool chunk) {
 OpSpec Split(bool chunk) {
   OpSpec op = Base(chunk ? Unary{"chunk", "torch.chunk"} : Unary{"split", "torch.split"});
   op.propose = [chunk](ProposeContext& ctx) -> std::optional<Proposal> {
-    std::optional<int> x = ctx.Pick([](const ValueInfo& info) {
-      return info.rank() >= 1 && *std::max_element(info.shape.begin(), info.shape.end()) >= 2;
-    });
-    if (!x) return std::nullopt;
+    std::optional<std::pair<int, int64_t>> picked = PickLongDim(ctx);
+    if (!picked) return std::nullopt;
+    const auto [value, dim] = *picked;
+    std::optional<int> x = value;
     const ValueInfo& xi = ctx.info(*x);
-    std::vector<int64_t> dims;
-    for (int64_t i = 0; i < xi.rank(); ++i) {
-      if (xi.shape[i] >= 2) dims.push_back(i);
-    }
-    const int64_t dim = ctx.rng().Choice(dims);
     const int64_t len = xi.shape[dim];
     Proposal p{{Operand::Existing(*x)}, {}};
     p.attrs["dim"] = dim;
