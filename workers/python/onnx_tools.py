@@ -7,6 +7,7 @@ Both take paths, so models over 2 GB with external data work. workers/README.md 
 """
 
 import collections
+import errno
 import os
 import re
 import tempfile
@@ -24,7 +25,7 @@ from sources import NPY_DTYPES
 
 # Where onnx's messages name the node they are about.
 NODE_PATTERNS = [
-    re.compile(r"Name: (?P<name>\S*) OpType: (?P<op>\w+)"),  # checker: "Bad node spec for node"
+    re.compile(r"name: (?P<name>\S*) OpType: (?P<op>\w+)", re.I),  # checker: node specs
     re.compile(r"\(op_type:(?P<op>\w+), node name: (?P<name>[^)]*)\)"),  # shape inference
     re.compile(r"No Op registered for (?P<op>\w+) with domain_version"),
 ]
@@ -90,20 +91,25 @@ class NpyError(Exception):
     pass
 
 
-# OpenVINO raises RuntimeError with its C++ message; the stable code is read off it. The ONNX
-# frontend's failure kinds (FrontEnd API failed with <Kind>) come first, then known texts.
+# OpenVINO raises RuntimeError with its C++ message; the stable code is read off the message
+# (the ONNX frontend's failure kind, "FrontEnd API failed with <Kind>", and known texts), first
+# match wins. Checked on OpenVINO 2026.4 with a missing file, a corrupt file, an operator without
+# conversion rule (a custom domain, StringNormalizer), a dangling node input, an Add of float and
+# int64 and an input of the wrong shape (workers/README.md).
 ERROR_CODES = [
-    (re.compile(r"Could not open the file|does not exist|No such file"), "NO_SUCHFILE"),
-    (re.compile(r"NotImplementedFailure|not support(ed)? the following ONNX operations|"
-                r"No conversion rule found|is not supported"), "NOT_IMPLEMENTED"),
-    (re.compile(r"Unable to read the model|Error parsing|failed to parse", re.I),
-     "INVALID_PROTOBUF"),
-    (re.compile(r"OpConversionFailure"), "OP_CONVERSION_FAILURE"),
-    (re.compile(r"OpValidationFailure|validate_and_infer_types|shape inference", re.I),
-     "INVALID_GRAPH"),
-    (re.compile(r"incorrect (shape|precision|element type)|Can't set (the )?input|"
-                r"[Ii]nput .* (shape|type) .* (mismatch|incompatible)"), "INVALID_ARGUMENT"),
+    (re.compile(r"Could not open the file|No such file"), "NO_SUCHFILE"),
+    (re.compile(r"Unable to read the model"), "INVALID_PROTOBUF"),
+    (re.compile(r"No conversion rule found for operations|NotImplementedFailure"),
+     "NOT_IMPLEMENTED"),
+    (re.compile(r"OpConversionFailure|OpValidationFailure|While validating|"
+                r"Input tensor isn't found|InitializationFailure"), "INVALID_GRAPH"),
+    (re.compile(r"input tensor size is not equal|incorrect (shape|precision|element type)|"
+                r"[Ii]nput .*(element type|shape) .*(mismatch|incompatible|not equal)"),
+     "INVALID_ARGUMENT"),
 ]
+# Lines of OpenVINO's messages that only locate the check in its sources.
+LOCATION_LINE = re.compile(r"^(Exception from \S+:|Check '.*' failed at \S+:|"
+                           r"FrontEnd API failed with \w+:)$")
 
 
 def error_code(message: str) -> str:
@@ -111,6 +117,13 @@ def error_code(message: str) -> str:
         if pattern.search(message):
             return code
     return "GENERAL_ERROR"
+
+
+def openvino_message(message: str) -> str:
+    """OpenVINO's message on one line, without the lines that locate checks in its sources."""
+    lines = [line.strip() for line in message.splitlines()]
+    kept = [line for line in lines if line and not LOCATION_LINE.match(line)]
+    return " ".join(kept or lines)[:1000]
 
 
 def core() -> openvino.Core:
@@ -168,8 +181,8 @@ def run(request: dict, env: Environment) -> dict:
         stage = "run"
         if len(entry.inputs) != len(inputs):
             raise annotate(InputMismatch(
-                f"model has {len(entry.inputs)} inputs ({', '.join(entry.inputs)}) but "
-                f"{len(inputs)} input files were given"), code="INVALID_ARGUMENT")
+                f"model has {len(entry.inputs)} input(s) ({', '.join(entry.inputs)}) but "
+                f"{len(inputs)} input file(s) were given"), code="INVALID_ARGUMENT")
         stage = "io"
         feeds = {name: read_npy(p) for name, p in zip(entry.inputs, inputs)}
         stage = "run"
@@ -191,16 +204,19 @@ def run(request: dict, env: Environment) -> dict:
         raise
     except Exception as e:
         fields = {"stage": stage}
+        if isinstance(e, OSError) and e.errno:
+            fields["code"] = errno.errorcode.get(e.errno, "UNKNOWN")  # ENOENT, as Node says
         if stage in ("load", "run"):
             fields["code"] = error_code(str(e))
             if type(e) is RuntimeError:  # OpenVINO's own errors
-                raise annotate(wrap_openvino(e), **fields) from e
+                fields["full_message"] = str(e)
+                raise annotate(wrap_openvino(e), **fields) from None
         raise annotate(e, **fields)
     return {"outputs": outputs, "elapsed_s": {"load": round(load_s, 4), "run": round(run_s, 4)}}
 
 
 def wrap_openvino(error: RuntimeError) -> OpenVinoError:
-    wrapped = OpenVinoError(str(error).strip())
+    wrapped = OpenVinoError(openvino_message(str(error)))
     wrapped.__traceback__ = error.__traceback__
     return wrapped
 

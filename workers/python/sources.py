@@ -63,6 +63,9 @@ class Framework:
         """(call, info) for a python file's model: how to run it, and what to say about it."""
         raise NotImplementedError
 
+    def count_parameters(self, model) -> int:
+        raise NotImplementedError
+
 
 @dataclasses.dataclass(frozen=True)
 class SourceKind:
@@ -153,6 +156,8 @@ def load_source(request: dict, env: Environment) -> dict:
             inference_s += time.perf_counter() - start
             output_meta = save_tensors(set_dir, "output", outputs, framework)
             sets.append((flat_inputs, outputs))
+        if "parameters" not in built.info:  # a model that made its weights on the first call
+            built.info["parameters"] = framework.count_parameters(built.model)
     except Exception as e:
         raise annotate(e, stage="source", signature=failure_signature(e))
 

@@ -88,12 +88,13 @@ def save_model(loaded, function, directory: str) -> None:
 
 
 def convert_saved_model(directory: str, opset: int, out_path: str) -> None:
-    """`python -m tf2onnx.convert --saved-model DIR --opset N --output PATH`, in this process."""
+    """`python -m tf2onnx.convert --saved-model DIR ... --output PATH`, in this process."""
     from tf2onnx import convert
 
     argv = sys.argv
-    sys.argv = ["tf2onnx.convert", "--saved-model", directory, "--signature_def",
-                "serving_default", "--opset", str(opset), "--output", out_path]
+    sys.argv = ["tf2onnx.convert", "--saved-model", directory, "--tag", "serve",
+                "--signature_def", "serving_default", "--opset", str(opset), "--output",
+                out_path]
     try:
         convert.main()
     except SystemExit as e:  # argparse refusing the arguments: our bug, not the converter's

@@ -56,10 +56,16 @@ class TfFramework(sources.Framework):
             raise SourceError(f"{what} has dtype {tensor.dtype.name}, which .npy cannot hold here")
         return np.array(tensor.numpy(), order="C")
 
+    def count_parameters(self, model) -> int:
+        return count_variables(model.variables)
+
     def adopt(self, model, path: str) -> tuple:
         if is_keras_model(model):
-            return keras_call(model), {"model_type": "keras.Model",
-                                       "parameters": int(model.count_params())}
+            # A subclassed model has no weights before its first call: counted after it then.
+            info = {"model_type": "keras.Model"}
+            if model.built:
+                info["parameters"] = int(model.count_params())
+            return keras_call(model), info
         if not callable(model):
             raise SourceError(f"make_model() in '{path}' returned a {type(model).__name__} that "
                               "is not callable; a tf.Module needs a __call__ (a tf.function)")

@@ -70,6 +70,9 @@ class TorchFramework(sources.Framework):
     def adopt(self, model, path: str) -> tuple:
         return model, eval_mode(model)
 
+    def count_parameters(self, model) -> int:
+        return sum(p.numel() for p in model.parameters())
+
 
 FRAMEWORK = TorchFramework()
 
