@@ -9,6 +9,7 @@ notes; everything else the response carries is added here. workers/README.md has
 import dataclasses
 import logging
 import os
+import re
 import time
 import warnings
 from typing import Callable, Optional
@@ -125,6 +126,7 @@ class LogCapture(logging.Handler):
         super().__init__()
         self.loggers = loggers
         self.messages = []
+        self.keys = set()
 
     def __enter__(self):
         for name, level in self.loggers:
@@ -142,7 +144,10 @@ class LogCapture(logging.Handler):
             if (record.name == name or record.name.startswith(name + ".")) \
                     and record.levelno >= level:
                 text = f"{record.name}: {record.getMessage()}".strip().splitlines()[0][:300]
-                if text not in self.messages:
+                # One note for messages that differ only in numbers (one per layer, say).
+                key = re.sub(r"\d+", "N", text)
+                if key not in self.keys:
+                    self.keys.add(key)
                     self.messages.append(text)
                 return
 

@@ -92,6 +92,9 @@ def count_variables(variables) -> int:
 
 # --- Keras applications ----------------------------------------------------------------------
 
+OPEN_IMAGE_SIZE = 224  # for builders whose model accepts any size (MobileNetV3)
+
+
 @functools.lru_cache(maxsize=None)
 def keras_builders() -> dict:
     """Builder name -> family (the keras.applications submodule that defines it)."""
@@ -108,9 +111,11 @@ def build_keras(name: str, seed: int, input_shapes: Optional[tuple], env) -> Bui
     FRAMEWORK.seed(seed)
     model = builder(weights=None)
     default_shape = (1, *model.input_shape[1:])
-    if not input_shapes and None in default_shape:
-        raise SourceError(f"keras application '{name}' has input shape {model.input_shape} "
-                          "with unknown dimensions; pass --input-shape")
+    inputs_from = "builder_default"
+    if None in default_shape:
+        # MobileNetV3 builds for any image size; its documentation names 224x224 the default.
+        default_shape = tuple(OPEN_IMAGE_SIZE if d is None else d for d in default_shape)
+        inputs_from = "documented_default"
     shapes = input_shapes or (default_shape,)
 
     def make_args(set_index: int) -> tuple:
@@ -118,7 +123,7 @@ def build_keras(name: str, seed: int, input_shapes: Optional[tuple], env) -> Bui
         return FRAMEWORK.random_inputs(shapes)
 
     info = {"family": keras_builders()[name], "builder_kwargs": {"weights": None},
-            "inputs_from": "input_shapes" if input_shapes else "builder_default",
+            "inputs_from": "input_shapes" if input_shapes else inputs_from,
             "parameters": int(model.count_params()), "keras": keras.__version__}
     return BuiltSource(model, keras_call(model), make_args, info, FRAMEWORK)
 
