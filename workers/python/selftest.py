@@ -113,9 +113,11 @@ def check_protocol(ctx):
     response = worker.call(op="no-such-op")
     ctx.checks.expect("unknown op", response["error"]["type"] == "ProtocolError"
                       and response["error"]["stage"] == "request", response)
-    worker.send(op="list_sources")  # no kind
-    ctx.checks.expect("missing field", "has no 'kind'" in json.loads(
-        worker.responses.readline())["error"]["message"])
+    worker.process.stdin.write(b'{"id": 99}\n')  # no op
+    worker.process.stdin.flush()
+    response = json.loads(worker.responses.readline())
+    ctx.checks.expect("a request without op", response["id"] == 99
+                      and "has no 'op'" in response["error"]["message"], response)
     worker.process.stdin.write(b"[1, 2]\n")
     worker.process.stdin.flush()
     response = json.loads(worker.responses.readline())
