@@ -174,6 +174,10 @@ def run(request: dict, env: Environment) -> dict:
     threads = check_type("threads", request.get("threads", env.threads), int, "an integer")
     if threads < 0 or not all(isinstance(p, str) for p in inputs):
         raise ProtocolError("threads must be >= 0 and inputs a list of paths")
+    wanted = request.get("output_names")
+    if wanted is not None and not (isinstance(wanted, list)
+                                   and all(isinstance(n, str) for n in wanted)):
+        raise ProtocolError("output_names must be a list of strings")
 
     stage = "load"
     try:
@@ -191,11 +195,16 @@ def run(request: dict, env: Environment) -> dict:
         request_.infer(feeds)
         run_s = time.perf_counter() - start
         stage = "output"
-        arrays = [output_array(request_, entry, k) for k in range(len(entry.outputs))]
+        names = entry.outputs if wanted is None else wanted
+        for name in names:
+            if name not in entry.outputs:
+                raise ProtocolError(f"model has no output '{name}'; its outputs: "
+                                    + ", ".join(entry.outputs))
+        arrays = [output_array(request_, entry, entry.outputs.index(n)) for n in names]
         stage = "io"
         os.makedirs(output_dir, exist_ok=True)
         outputs = []
-        for k, (name, array) in enumerate(zip(entry.outputs, arrays)):
+        for k, (name, array) in enumerate(zip(names, arrays)):
             file = os.path.join(output_dir, f"output_{k}.npy")
             np.save(file, array)
             outputs.append({"name": name, "path": file, "shape": list(array.shape),

@@ -111,6 +111,13 @@ def run(ctx):
     checks.expect("run: external data, outputs in graph order", response["ok"]
                   and [o["name"] for o in outputs] == ["z_sum", "a_prod"]
                   and np.allclose(np.load(outputs[1]["path"]), x * weight), response)
+    response = run_model(models["two"], ["x.npy"], output_names=["a_prod"])
+    checks.expect("run: output_names fetches some outputs, in that order", response["ok"]
+                  and [o["name"] for o in response["outputs"]] == ["a_prod"]
+                  and np.allclose(np.load(ctx.path("out/output_0.npy")), x * weight), response)
+    checks.expect_error("run: an output_names entry that is no output",
+                        run_model(models["two"], ["x.npy"], output_names=["y"]), "request",
+                        "ProtocolError")
     checks.expect_error("run: a wrong input count", run_model(models["relu"], []), "run",
                         "InputMismatch")
     response = run_model(models["relu"], ["x34.npy"])

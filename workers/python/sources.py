@@ -7,6 +7,7 @@ loaded stays in memory so that `export` does not build it again.
 """
 
 import dataclasses
+import gc
 import importlib.util
 import itertools
 import os
@@ -66,6 +67,10 @@ class Framework:
     def count_parameters(self, model) -> int:
         raise NotImplementedError
 
+    def release(self) -> None:
+        """Frees what the framework keeps after the last model is dropped."""
+        gc.collect()
+
 
 @dataclasses.dataclass(frozen=True)
 class SourceKind:
@@ -102,6 +107,15 @@ class LoadedSource:
 _loaded: Optional[LoadedSource] = None
 
 
+def drop_loaded() -> None:
+    """Frees the model in memory before the next one is built (they can be GBs)."""
+    global _loaded
+    if _loaded is not None:
+        framework = _loaded.framework
+        _loaded = None
+        framework.release()
+
+
 def source_key(request: dict) -> tuple:
     shapes = request.get("input_shapes")
     shapes = tuple(tuple(s) for s in shapes) if shapes else None
@@ -132,8 +146,7 @@ def load_source(request: dict, env: Environment) -> dict:
     if _loaded is not None and _loaded.key == key and _loaded.sets is not None \
             and len(_loaded.sets) >= num_sets:
         return reuse_loaded(out_dir, num_sets)
-    _loaded = None  # free the previous model before building the next one (they can be GBs)
-
+    drop_loaded()
     try:
         start = time.perf_counter()
         built = build_source(*key, env)
@@ -193,7 +206,7 @@ def get_loaded(request: dict, env: Environment) -> LoadedSource:
     global _loaded
     key = source_key(request)
     if _loaded is None or _loaded.key != key:
-        _loaded = None
+        drop_loaded()
         built = build_source(*key, env)
         args = built.make_args(0)
         framework = built.framework

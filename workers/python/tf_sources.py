@@ -59,6 +59,15 @@ class TfFramework(sources.Framework):
     def count_parameters(self, model) -> int:
         return count_variables(model.variables)
 
+    def release(self) -> None:
+        # Keras keeps every layer ever built in its global graph state, which grows over a
+        # campaign; clearing it also restarts layer names, so that a source gets the same names
+        # in a fresh worker and after others.
+        keras.backend.clear_session()
+        if "tf_keras" in sys.modules:
+            sys.modules["tf_keras"].backend.clear_session()
+        super().release()
+
     def adopt(self, model, path: str) -> tuple:
         if is_keras_model(model):
             # A subclassed model has no weights before its first call: counted after it then.

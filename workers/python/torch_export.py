@@ -25,6 +25,7 @@ import traceback
 
 import onnx
 import torch
+import torch.onnx._constants
 
 from converters import Converter
 from protocol import Option, ProtocolError, exception_chain, failure_signature
@@ -180,10 +181,22 @@ def torchscript_frame_stage(frame: traceback.FrameSummary):
     return None
 
 
-TORCHSCRIPT_113 = Converter("torch.onnx@1.13", "torch", run_torchscript, TORCHSCRIPT_OPTIONS,
-                            torchscript_stage)
-TORCHSCRIPT = Converter("torch.onnx.torchscript", "torch", run_torchscript, TORCHSCRIPT_OPTIONS,
-                        torchscript_stage)
+# Opsets each exporter writes, from torch's own constants (torch.onnx._constants): 7 to 17 in
+# torch 1.13; in torch 2.14, 7 to 20 for the TorchScript exporter and up to 23 for dynamo.
+MIN_OPSET = torch.onnx._constants.ONNX_MIN_OPSET
+MAX_OPSET = torch.onnx._constants.ONNX_MAX_OPSET
+TORCHSCRIPT_MAX_OPSET = getattr(torch.onnx._constants, "ONNX_TORCHSCRIPT_EXPORTER_MAX_OPSET",
+                                MAX_OPSET)
+
+TORCHSCRIPT_113 = Converter(
+    "torch.onnx@1.13", "torch", run_torchscript, TORCHSCRIPT_OPTIONS, torchscript_stage,
+    opsets=(MIN_OPSET, MAX_OPSET),
+    opset_reason=f"torch {torch.__version__} exports opsets {MIN_OPSET} to {MAX_OPSET}")
+TORCHSCRIPT = Converter(
+    "torch.onnx.torchscript", "torch", run_torchscript, TORCHSCRIPT_OPTIONS, torchscript_stage,
+    opsets=(MIN_OPSET, TORCHSCRIPT_MAX_OPSET),
+    opset_reason=f"torch {torch.__version__}'s TorchScript exporter writes opsets {MIN_OPSET} "
+    f"to {TORCHSCRIPT_MAX_OPSET}")
 
 
 # --- dynamo exporter (torch 2) ---------------------------------------------------------------
@@ -323,5 +336,8 @@ def dynamo_signature(error: BaseException) -> str:
     return failure_signature(chain[-1])
 
 
-DYNAMO = Converter("torch.onnx.dynamo", "torch", run_dynamo, DYNAMO_OPTIONS, dynamo_stage,
-                   dynamo_signature)
+DYNAMO = Converter(
+    "torch.onnx.dynamo", "torch", run_dynamo, DYNAMO_OPTIONS, dynamo_stage, dynamo_signature,
+    opsets=(MIN_OPSET, MAX_OPSET),
+    opset_reason=f"torch {torch.__version__}'s dynamo exporter writes opsets {TORCHLIB_OPSET} to "
+    f"{MAX_OPSET} and down-converts to {MIN_OPSET} at the lowest")
