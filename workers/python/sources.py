@@ -171,7 +171,7 @@ def load_source(request: dict, env: Environment) -> dict:
             sets.append((flat_inputs, outputs))
         if "parameters" not in built.info:  # a model that made its weights on the first call
             built.info["parameters"] = framework.count_parameters(built.model)
-    except Exception as e:
+    except (Exception, SystemExit) as e:  # SystemExit: a user's file may call sys.exit()
         raise annotate(e, stage="source", signature=failure_signature(e))
 
     _loaded = LoadedSource(key, built.model, built.call, args0, len(input_meta),
