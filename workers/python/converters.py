@@ -11,12 +11,13 @@ import logging
 import os
 import re
 import time
+import traceback
 import warnings
 from typing import Callable, Optional
 
 import sources
 from protocol import (FRAMEWORK_NAMES, Environment, FrameworkMismatch, ProtocolError,
-                      UnknownConverter, annotate, failure_signature, required,
+                      UnknownConverter, annotate, exception_chain, failure_signature, required,
                       resolve_options, summarize_warnings)
 
 
@@ -117,6 +118,41 @@ def model_facts(path: str) -> dict:
     model = onnx.load(path, load_external_data=False)
     opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), None)
     return {"opset": opset, "ir_version": model.ir_version}
+
+
+@dataclasses.dataclass(frozen=True)
+class StageMap:
+    """Reads a failure's stage off its traceback, through the chain of wrapped exceptions.
+
+    `steps` are statements of the converter's driver functions that start a step: (file pattern,
+    function name or None for any, fragment of the statement, stage). They are checked from the
+    outermost frame inwards, so that whatever a step calls counts for that step; a converter that
+    wraps a step's failure and re-raises it `from` the cause leaves the cause's traceback
+    starting at the statement of the step, and `raise` statements themselves are skipped. When no
+    step matches, `files` (file pattern, stage) decide from the innermost frame outwards.
+    """
+
+    steps: list
+    files: list
+
+    def stage(self, error: BaseException) -> Optional[str]:
+        frames = [f for e in exception_chain(error)
+                  for f in traceback.extract_tb(e.__traceback__)]
+        for frame in frames:
+            filename = frame.filename.replace(os.sep, "/")
+            line = (frame.line or "").strip()
+            if line.startswith("raise"):
+                continue
+            for pattern, function, fragment, stage in self.steps:
+                if pattern.search(filename) and function in (None, frame.name) \
+                        and fragment in line:
+                    return stage
+        for frame in reversed(frames):
+            filename = frame.filename.replace(os.sep, "/")
+            for pattern, stage in self.files:
+                if pattern.search(filename):
+                    return stage
+        return None
 
 
 class LogCapture(logging.Handler):

@@ -20,12 +20,11 @@ import re
 import shutil
 import sys
 import tempfile
-import traceback
 
 import tensorflow as tf
 
-from converters import Converter
-from protocol import Option, exception_chain
+from converters import Converter, StageMap
+from protocol import Option
 
 OPTIONS = {"route": Option("function", choices=("function", "saved_model")),
            "dynamic_batch": Option(False)}
@@ -103,52 +102,36 @@ def convert_saved_model(directory: str, opset: int, out_path: str) -> None:
         sys.argv = argv
 
 
-TF2ONNX_DIR = r"tf2onnx/"
-# Statements of tf2onnx's drivers that start a step, checked from the outermost frame inwards.
-STEPS = [
-    ("convert.py", "from_function", "get_concrete_function(", "load_model"),
-    ("convert.py", "from_function", "tf_loader.from_function(", "load_model"),
-    ("convert.py", "main", "tf_loader.from_saved_model(", "load_model"),
-    ("convert.py", "_convert_common", "import_graph_def(", "load_model"),
-    ("convert.py", "_convert_common", "optimize_graph(", "optimization"),
-    ("convert.py", "_convert_common", "make_model(", "export"),
-    ("convert.py", "_convert_common", "save_protobuf(", "export"),
-    ("convert.py", "_convert_common", "save_onnx_zip(", "export"),
-    ("tfonnx.py", "process_tf_graph", "graphs_from_", "load_model"),
-    ("tfonnx.py", "process_tf_graph", "process_graphs(", "node_conversion"),
-]
-# Files that tell the stage when no driver statement does (innermost first).
-FILES = [
-    (re.compile(TF2ONNX_DIR + r"optimizer/"), "optimization"),
-    (re.compile(TF2ONNX_DIR + r"(onnx_opset|rewriter|late_rewriters|custom_opsets)/"),
-     "node_conversion"),
-    (re.compile(TF2ONNX_DIR + r"(tfonnx|handler)\.py$"), "node_conversion"),
-    (re.compile(TF2ONNX_DIR + r"(tf_loader|tf_utils)\.py$"), "load_model"),
-    (re.compile(r"onnx/checker\.py$"), "export"),
-    (re.compile(r"tensorflow/|keras/|tf_keras/"), "load_model"),
-]
+CONVERT = re.compile(r"tf2onnx/convert\.py$")
+TFONNX = re.compile(r"tf2onnx/tfonnx\.py$")
+STAGES = StageMap(
+    # Statements of from_function, main (the command line) and _convert_common, and of
+    # process_tf_graph.
+    steps=[
+        (CONVERT, "from_function", "get_concrete_function(", "load_model"),
+        (CONVERT, "from_function", "tf_loader.from_function(", "load_model"),
+        (CONVERT, "main", "tf_loader.from_saved_model(", "load_model"),
+        (CONVERT, "_convert_common", "import_graph_def(", "load_model"),
+        (CONVERT, "_convert_common", "optimize_graph(", "optimization"),
+        (CONVERT, "_convert_common", "make_model(", "export"),
+        (CONVERT, "_convert_common", "save_protobuf(", "export"),
+        (CONVERT, "_convert_common", "save_onnx_zip(", "export"),
+        (TFONNX, "process_tf_graph", "graphs_from_", "load_model"),
+        (TFONNX, "process_tf_graph", "process_graphs(", "node_conversion"),
+    ],
+    files=[
+        (re.compile(r"tf2onnx/optimizer/"), "optimization"),
+        (re.compile(r"tf2onnx/(onnx_opset|rewriter|late_rewriters|custom_opsets)/"),
+         "node_conversion"),
+        (re.compile(r"tf2onnx/(tfonnx|handler)\.py$"), "node_conversion"),
+        (re.compile(r"tf2onnx/(tf_loader|tf_utils)\.py$"), "load_model"),
+        (re.compile(r"onnx/checker\.py$"), "export"),
+        (re.compile(r"tensorflow/|keras/|tf_keras/"), "load_model"),
+    ])
 
 
 def stage_of(error: BaseException) -> str:
-    stage = getattr(error, "convcheck_stage", None)
-    if stage:
-        return stage
-    frames = [f for e in exception_chain(error) for f in traceback.extract_tb(e.__traceback__)]
-    for frame in frames:
-        filename = frame.filename.replace(os.sep, "/")
-        if TF2ONNX_DIR not in filename:
-            continue
-        line = (frame.line or "").strip()
-        for file, function, fragment, stage in STEPS:
-            if filename.endswith(TF2ONNX_DIR + file) and frame.name == function \
-                    and fragment in line:
-                return stage
-    for frame in reversed(frames):
-        filename = frame.filename.replace(os.sep, "/")
-        for pattern, stage in FILES:
-            if pattern.search(filename):
-                return stage
-    return "unknown"
+    return getattr(error, "convcheck_stage", None) or STAGES.stage(error) or "unknown"
 
 
 TF2ONNX = Converter("tf2onnx", "tf", run_tf2onnx, OPTIONS, stage_of, opsets=OPSETS,

@@ -27,7 +27,7 @@ import onnx
 import torch
 import torch.onnx._constants
 
-from converters import Converter
+from converters import Converter, StageMap
 from protocol import Option, ProtocolError, exception_chain, failure_signature
 
 TORCHSCRIPT_OPTIONS = {
@@ -274,55 +274,39 @@ class VersionConverterLog(logging.Handler):
 
 
 EXPORTER = r"torch/onnx/_internal/exporter/"
-# Statements of the exporter's driver functions that start a step, checked from the outermost
-# frame inwards across the chain of wrapped exceptions (the step wrappers re-raise with
-# `from`, so the cause's traceback starts at the statement of the step that failed).
-DYNAMO_STEPS = [
-    (re.compile(EXPORTER + r"_capture_strategies\.py$"), None, "", "load_model"),
-    (re.compile(EXPORTER + r"_core\.py$"), "export", "strategy(", "load_model"),
-    (re.compile(EXPORTER + r"_core\.py$"), "export", "_prepare_exported_program_for_export(",
-     "node_conversion"),
-    (re.compile(EXPORTER + r"_core\.py$"), "export", "_exported_program_to_onnx_program(",
-     "node_conversion"),
-    (re.compile(EXPORTER + r"_core\.py$"), "export", "convert_version(", "optimization"),
-    (re.compile(EXPORTER + r"_core\.py$"), "export", ".optimize(", "optimization"),
-    (re.compile(EXPORTER + r"_core\.py$"), "export", "rename_", "export"),
-    (re.compile(EXPORTER + r"_compat\.py$"), "export_compat", "from_dynamic_axes", "load_model"),
-    (re.compile(EXPORTER + r"_compat\.py$"), "export_compat", ".save(", "export"),
-    (re.compile(EXPORTER + r"_onnx_program\.py$"), "save", "", "export"),
-    (re.compile(EXPORTER + r"_onnx_program\.py$"), "optimize", "", "optimization"),
-]
-# Files that tell the stage when no driver statement is on the stack (innermost first).
-DYNAMO_FILES = [
-    (re.compile(r"onnxscript/(optimizer|rewriter|version_converter)/"), "optimization"),
-    (re.compile(r"onnxscript/function_libs/torch_lib/"), "node_conversion"),
-    (re.compile(EXPORTER + r"_(building|dispatching|registration|decomp)\.py$"),
-     "node_conversion"),
-    (re.compile(r"torch/(export|_export|_dynamo)/"), "load_model"),
-    (re.compile(r"onnx_ir/(serde|_io)|onnx/(checker|external_data_helper)"), "export"),
-]
+CORE = re.compile(EXPORTER + r"_core\.py$")
+COMPAT = re.compile(EXPORTER + r"_compat\.py$")
+PROGRAM = re.compile(EXPORTER + r"_onnx_program\.py$")
+DYNAMO_STAGES = StageMap(
+    # _core.export's steps, _compat.export_compat's own work and saving.
+    steps=[
+        (re.compile(EXPORTER + r"_capture_strategies\.py$"), None, "", "load_model"),
+        (CORE, "export", "strategy(", "load_model"),
+        (CORE, "export", "_prepare_exported_program_for_export(", "node_conversion"),
+        (CORE, "export", "_exported_program_to_onnx_program(", "node_conversion"),
+        (CORE, "export", "convert_version(", "optimization"),
+        (CORE, "export", ".optimize(", "optimization"),
+        (CORE, "export", "rename_", "export"),
+        (COMPAT, "export_compat", "from_dynamic_axes", "load_model"),
+        (COMPAT, "export_compat", ".save(", "export"),
+        (PROGRAM, "save", "", "export"),
+        (PROGRAM, "optimize", "", "optimization"),
+    ],
+    files=[
+        (re.compile(r"onnxscript/(optimizer|rewriter|version_converter)/"), "optimization"),
+        (re.compile(r"onnxscript/function_libs/torch_lib/"), "node_conversion"),
+        (re.compile(EXPORTER + r"_(building|dispatching|registration|decomp)\.py$"),
+         "node_conversion"),
+        (re.compile(r"torch/(export|_export|_dynamo)/"), "load_model"),
+        (re.compile(r"onnx_ir/(serde|_io)|onnx/(checker|external_data_helper)"), "export"),
+    ])
 
 
 def dynamo_stage(error: BaseException) -> str:
-    stage = getattr(error, "convcheck_stage", None)
+    stage = getattr(error, "convcheck_stage", None) or DYNAMO_STAGES.stage(error)
     if stage:
         return stage
-    chain = exception_chain(error)
-    frames = [f for e in chain for f in traceback.extract_tb(e.__traceback__)]
-    for frame in frames:
-        filename = frame.filename.replace(os.sep, "/")
-        line = (frame.line or "").strip()
-        if line.startswith("raise"):
-            continue
-        for pattern, function, fragment, stage in DYNAMO_STEPS:
-            if pattern.search(filename) and function in (None, frame.name) and fragment in line:
-                return stage
-    for frame in reversed(frames):
-        filename = frame.filename.replace(os.sep, "/")
-        for pattern, stage in DYNAMO_FILES:
-            if pattern.search(filename):
-                return stage
-    names = {type(e).__name__ for e in chain}
+    names = {type(e).__name__ for e in exception_chain(error)}
     if "TorchExportError" in names:
         return "load_model"
     if names & {"ConversionError", "DispatchError", "GraphConstructionError"}:
