@@ -144,6 +144,9 @@ class HfBackend:
     make_model: Callable  # (class, config, seed) -> model
     parameters: Callable  # model -> forward/call parameter names
     count: Callable  # model -> parameter count
+    # (class, config) -> parameter count without allocating the weights, or None if the
+    # framework cannot tell before building
+    estimate: Callable
     wrap: Callable  # (model, input names) -> (model for converters, call of positional tensors)
     version: str  # transformers version, for messages
 
@@ -177,12 +180,15 @@ def build(name: str, seed: int, input_shapes: Optional[tuple], backend: HfBacken
     if getattr(default, "use_cache", False):
         overrides["use_cache"] = False  # no past_key_values among the outputs
     config = transformers.CONFIG_MAPPING[name](**overrides)
+    if name not in HF_TYPES:
+        # An untried type's default may have billions of parameters: counted before building.
+        estimate = backend.estimate(model_class, config)
+        if estimate is not None and estimate > PARAMETER_LIMIT:
+            raise SourceError(f"hf model type '{name}' has {estimate} parameters in its default "
+                              f"configuration, over this worker's limit of {PARAMETER_LIMIT}; "
+                              "add overrides for it to hf_models.py")
     model = backend.make_model(model_class, config, seed)
     parameters = backend.count(model)
-    if name not in HF_TYPES and parameters > PARAMETER_LIMIT:
-        raise SourceError(f"hf model type '{name}' has {parameters} parameters in its default "
-                          f"configuration, over this worker's limit of {PARAMETER_LIMIT}; add "
-                          "overrides for it to hf_models.py")
 
     names = input_names(model, config, backend.parameters(model))
     shapes = default_shapes(names, config)

@@ -233,8 +233,8 @@ def hf_backend():
     return hf_models.HfBackend(
         framework=FRAMEWORK, class_names=TF_MODEL_MAPPING_NAMES, make_model=make_model,
         parameters=lambda model: hf_models.signature_parameters(model.call),
-        count=lambda model: int(model.count_params()), wrap=wrap,
-        version=transformers.__version__)
+        count=lambda model: int(model.count_params()), estimate=lambda cls, config: None,
+        wrap=wrap, version=transformers.__version__)
 
 
 def build_hf(name: str, seed: int, input_shapes: Optional[tuple], env) -> BuiltSource:

@@ -265,11 +265,15 @@ def hf_backend():
         adapter = HfAdapter(model, names)
         return adapter, adapter
 
+    def estimate(model_class, config):
+        with torch.device("meta"):  # shapes only, no memory
+            return FRAMEWORK.count_parameters(model_class(config))
+
     return hf_models.HfBackend(
         framework=FRAMEWORK, class_names=MODEL_MAPPING_NAMES, make_model=make_model,
         parameters=lambda model: hf_models.signature_parameters(model.forward),
-        count=lambda model: sum(p.numel() for p in model.parameters()),
-        wrap=wrap, version=transformers.__version__)
+        count=FRAMEWORK.count_parameters, estimate=estimate, wrap=wrap,
+        version=transformers.__version__)
 
 
 def build_hf(name: str, seed: int, input_shapes: Optional[tuple], env) -> BuiltSource:
