@@ -42,8 +42,9 @@ int RunConformance(const ConformanceCommandOptions& options, std::ostream& out, 
   StatusOr<std::vector<conformance::Case>> cases = conformance::DiscoverCases(dirs, options.filter);
   if (!cases.ok()) return ReportError(err, cases.status());
   if (cases->empty()) return ReportError(err, InvalidArgument("no case matches"));
-  std::string skips_path =
-      options.skips_path.empty() ? conformance::DefaultSkipFile(options.backend) : options.skips_path;
+  std::string skips_path = options.skips_path.empty()
+                               ? conformance::DefaultSkipFile(options.backend)
+                               : options.skips_path;
   std::map<std::string, conformance::SkipEntry> skips;
   if (StatusOr<std::map<std::string, conformance::SkipEntry>> read =
           conformance::ReadSkipList(skips_path);
@@ -53,8 +54,8 @@ int RunConformance(const ConformanceCommandOptions& options, std::ostream& out, 
     return ReportError(err, read.status());
   }
 
-  pipeline::SessionOptions session_options;
-  StatusOr<std::unique_ptr<pipeline::Session>> session = pipeline::Session::Create(session_options);
+  workers::SessionOptions session_options;
+  StatusOr<std::unique_ptr<workers::Session>> session = workers::Session::Create(session_options);
   if (!session.ok()) return ReportError(err, session.status());
   conformance::ConformanceOptions run_options;
   run_options.backend = options.backend;
@@ -107,13 +108,15 @@ int RunConformance(const ConformanceCommandOptions& options, std::ostream& out, 
   out << "; " << wall << " s\n";
 
   if (!options.json_path.empty()) {
-    nlohmann::json summary = {{"backend", options.backend}, {"cases", total},
-                              {"pass", passed},             {"counts", counts},
-                              {"unexpected", unexpected},   {"stale_skips", stale_skips},
+    nlohmann::json summary = {{"backend", options.backend},
+                              {"cases", total},
+                              {"pass", passed},
+                              {"counts", counts},
+                              {"unexpected", unexpected},
+                              {"stale_skips", stale_skips},
                               {"wall_s", wall_s}};
-    Status written = WriteJsonFile(options.json_path,
-                                   {{"command", "conformance"}, {"summary", summary},
-                                    {"cases", results}});
+    Status written = WriteJsonFile(
+        options.json_path, {{"command", "conformance"}, {"summary", summary}, {"cases", results}});
     if (!written.ok()) return ReportError(err, written);
   }
   return unexpected == 0 ? kExitPass : kExitFailure;

@@ -7,11 +7,11 @@
 #include <regex>
 #include <sstream>
 
+#include "backends/backend.h"
 #include "interp/executor.h"
 #include "interp/value_io.h"
 #include "onnx/model.h"
 #include "oracle/compare.h"
-#include "pipeline/backend.h"
 #include "workers/isolate.h"
 
 namespace convcheck::conformance {
@@ -20,8 +20,7 @@ namespace {
 namespace fs = std::filesystem;
 
 double NowS() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
 std::string OneLine(std::string text, size_t max_chars = 300) {
@@ -106,18 +105,18 @@ void RunRef(const Case& c, const ConformanceOptions& options, CaseResult* result
   nlohmann::json report = nlohmann::json::parse(isolated.output, nullptr, false);
   if (isolated.kind != workers::IsolatedResult::Kind::kOk || !report.is_object()) {
     result->status = "crash";
-    result->message = "reference interpreter " +
-                      (isolated.detail.empty() ? "exited with status " +
-                                                     std::to_string(isolated.exit_code) +
-                                                     " without a report"
-                                               : isolated.detail);
+    result->message =
+        "reference interpreter " +
+        (isolated.detail.empty()
+             ? "exited with status " + std::to_string(isolated.exit_code) + " without a report"
+             : isolated.detail);
     return;
   }
   result->status = report.value("status", "error");
   result->message = OneLine(report.value("message", ""));
 }
 
-void RunOrt(const Case& c, const ConformanceOptions& options, pipeline::Session& session,
+void RunOrt(const Case& c, const ConformanceOptions& options, workers::Session& session,
             CaseResult* result) {
   StatusOr<onnx::ModelProto> model = onnxio::LoadModel(c.dir + "/model.onnx");
   if (!model.ok()) {
@@ -148,15 +147,15 @@ void RunOrt(const Case& c, const ConformanceOptions& options, pipeline::Session&
     expected.push_back(set.outputs);
     if (names.empty()) names = set.output_names;
   }
-  StatusOr<std::unique_ptr<pipeline::Backend>> backend =
-      pipeline::MakeBackend("ort", session, pipeline::BackendOptions{});
+  StatusOr<std::unique_ptr<backends::Backend>> backend =
+      backends::MakeBackend("ort", session, backends::BackendOptions{});
   if (!backend.ok()) {
     result->status = "error";
     result->message = backend.status().message();
     return;
   }
-  StatusOr<pipeline::BackendRun> run = (*backend)->Run(c.dir + "/model.onnx", inputs,
-                                                       options.timeout_s);
+  StatusOr<backends::BackendRun> run =
+      (*backend)->Run(c.dir + "/model.onnx", inputs, options.timeout_s);
   if (!run.ok()) {
     result->status = "error";
     result->message = run.status().message();
@@ -257,7 +256,7 @@ StatusOr<std::vector<Case>> DiscoverCases(const std::vector<std::string>& dirs,
   return cases;
 }
 
-CaseResult RunCase(const Case& c, const ConformanceOptions& options, pipeline::Session& session) {
+CaseResult RunCase(const Case& c, const ConformanceOptions& options, workers::Session& session) {
   CaseResult result;
   result.id = c.id;
   const double start = NowS();
@@ -271,8 +270,11 @@ CaseResult RunCase(const Case& c, const ConformanceOptions& options, pipeline::S
 }
 
 nlohmann::json ToJson(const CaseResult& r) {
-  nlohmann::json j = {{"case", r.id}, {"status", r.status}, {"message", r.message},
-                      {"time_s", r.time_s}, {"skipped", r.skipped}};
+  nlohmann::json j = {{"case", r.id},
+                      {"status", r.status},
+                      {"message", r.message},
+                      {"time_s", r.time_s},
+                      {"skipped", r.skipped}};
   if (r.skipped) j["skip"] = {{"category", r.skip.category}, {"reason", r.skip.reason}};
   return j;
 }

@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "core/status.h"
-#include "pipeline/session.h"
+#include "workers/session.h"
 
 namespace convcheck::conformance {
 
@@ -39,7 +39,7 @@ StatusOr<std::map<std::string, SkipEntry>> ReadSkipList(const std::string& path)
 std::string DefaultSkipFile(const std::string& backend);
 
 struct Case {
-  std::string id;   // "<folder>/<case>", e.g. "node/test_abs".
+  std::string id;  // "<folder>/<case>", e.g. "node/test_abs".
   std::string dir;
 };
 /// Cases under each folder (a folder that itself holds model.onnx is one case), sorted by id,
@@ -64,7 +64,7 @@ struct ConformanceOptions {
 };
 
 /// Runs one case. Never fails: every problem is a status of the case.
-CaseResult RunCase(const Case& c, const ConformanceOptions& options, pipeline::Session& session);
+CaseResult RunCase(const Case& c, const ConformanceOptions& options, workers::Session& session);
 
 nlohmann::json ToJson(const CaseResult& result);
 
