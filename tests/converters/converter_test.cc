@@ -92,9 +92,9 @@ TEST(ConverterTest, OptionsHaveOneSerialization) {
   ASSERT_TRUE(values.Set(def, "mode", "script").ok());
   ASSERT_TRUE(values.Set(def, "constant_folding", "false").ok());
   EXPECT_EQ(values.Canonical(), "constant_folding=false,dynamic_batch=false,mode=script");
-  EXPECT_EQ(values.ToJson(),
-            nlohmann::json({{"constant_folding", false}, {"dynamic_batch", false},
-                            {"mode", "script"}}));
+  EXPECT_EQ(
+      values.ToJson(),
+      nlohmann::json({{"constant_folding", false}, {"dynamic_batch", false}, {"mode", "script"}}));
   EXPECT_EQ(values.ToFlags(def), (std::vector<std::string>{"--no-constant-folding", "--script"}));
   // Round trips: canonical text and JSON read back to the same values.
   EXPECT_EQ(ParseCanonicalOptions(def, values.Canonical())->Canonical(), values.Canonical());

@@ -21,9 +21,9 @@ const char kNodeDir[] = "/usr/share/libonnx-testdata/data/node";
 
 TEST(ConformanceTest, RefPassesSimpleNodeCases) {
   TempDir dir;
-  CliRun run = RunConvcheck({"conformance", kNodeDir, "--backend", "ref", "--filter",
-                             "node/test_(add|sub|mul|div)(_bcast)?$", "--json",
-                             dir.File("c.json")});
+  CliRun run =
+      RunConvcheck({"conformance", kNodeDir, "--backend", "ref", "--filter",
+                    "node/test_(add|sub|mul|div)(_bcast)?$", "--json", dir.File("c.json")});
   EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
   nlohmann::json doc = ReadJson(dir.File("c.json"));
   EXPECT_EQ(doc["summary"]["cases"], 8) << run.out;
@@ -59,8 +59,8 @@ TEST(ConformanceTest, BrokenCaseIsReportedAndFailsUnlessSkipped) {
 TEST(ConformanceTest, MalformedSkipListIsAUsageError) {
   TempDir dir;
   std::ofstream(dir.File("skips.txt")) << "node/test_abs\n";
-  CliRun run = RunConvcheck({"conformance", kNodeDir, "--filter", "test_abs$", "--skips",
-                             dir.File("skips.txt")});
+  CliRun run = RunConvcheck(
+      {"conformance", kNodeDir, "--filter", "test_abs$", "--skips", dir.File("skips.txt")});
   EXPECT_EQ(run.exit_code, 2);
   EXPECT_NE(run.err.find("line 1"), std::string::npos) << run.err;
 }
@@ -75,9 +75,9 @@ TEST(ConformanceTest, CrashAndHangOfTheInterpreterAreResultsNotOurCrash) {
             std::string::npos)
       << crash.out;
   EXPECT_NE(crash.out.find("2 crash"), std::string::npos) << crash.out;
-  CliRun hang = RunConvcheck(
-      {"conformance", kNodeDir, "--filter", "node/test_abs$", "--timeout", "1"},
-      {{"CONVCHECK_FAULT_INJECT_REF", "hang"}});
+  CliRun hang =
+      RunConvcheck({"conformance", kNodeDir, "--filter", "node/test_abs$", "--timeout", "1"},
+                   {{"CONVCHECK_FAULT_INJECT_REF", "hang"}});
   EXPECT_EQ(hang.exit_code, 1);
   EXPECT_NE(hang.out.find("timeout  node/test_abs"), std::string::npos) << hang.out;
   EXPECT_LT(hang.wall_s, 10);
@@ -85,8 +85,8 @@ TEST(ConformanceTest, CrashAndHangOfTheInterpreterAreResultsNotOurCrash) {
 
 TEST(RefBackendTest, CrashOfTheInterpreterIsARuntimeCrash) {
   TempDir dir;
-  CliRun run = RunConvcheck({"convert", "python:" + ModelFile("cnn.py"), "--backend", "ref",
-                             "--json", dir.File("r.json")},
+  CliRun run = RunConvcheck({"convert", "python:" + ModelFile("cnn.py"), "--converter",
+                             "torch.onnx", "--backend", "ref", "--json", dir.File("r.json")},
                             {{"CONVCHECK_FAULT_INJECT_REF", "segfault"}});
   EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
   EXPECT_EQ(ReadJson(dir.File("r.json"))["jobs"][0]["verdict"], "runtime_crash") << run.out;
@@ -103,8 +103,9 @@ TEST(RunTest, RunsAModelOnRefAndDumpsIntermediates) {
 
 TEST(RefBackendTest, ConvertComparesRefAndOrtWithPyTorch) {
   TempDir dir;
-  CliRun run = RunConvcheck({"convert", "python:" + ModelFile("mlp.py"), "--input-shape", "4,20",
-                             "--backend", "ort,ref", "--json", dir.File("r.json")});
+  CliRun run =
+      RunConvcheck({"convert", "python:" + ModelFile("mlp.py"), "--converter", "torch.onnx",
+                    "--input-shape", "4,20", "--backend", "ort,ref", "--json", dir.File("r.json")});
   nlohmann::json doc = ReadJson(dir.File("r.json"));
   ASSERT_EQ(doc["jobs"].size(), 1u) << run.out << run.err;
   const auto& backends = doc["jobs"][0]["backends"];

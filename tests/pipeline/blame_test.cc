@@ -23,7 +23,8 @@ TEST(BlameTest, ConverterStagesBlameTheConverter) {
 
 TEST(BlameTest, AnEngineThatPassesPutsTheFaultOnTheOthers) {
   Blame b = DecideBlame(Verdict::kIncorrectBehavior,
-                        {{"ort", Verdict::kIncorrectBehavior}, {"ref", Verdict::kPass},
+                        {{"ort", Verdict::kIncorrectBehavior},
+                         {"ref", Verdict::kPass},
                          {"openvino", Verdict::kRuntimeError}},
                         {}, true);
   EXPECT_EQ(b.who, "runtime:ort,openvino");
@@ -31,50 +32,53 @@ TEST(BlameTest, AnEngineThatPassesPutsTheFaultOnTheOthers) {
 }
 
 TEST(BlameTest, AgreeingEnginesThatMismatchBlameTheConverter) {
-  EXPECT_EQ(DecideBlame(Verdict::kIncorrectBehavior,
-                        {{"ort", Verdict::kIncorrectBehavior}, {"ref", Verdict::kIncorrectBehavior}},
-                        {{"ort", "ref", true}}, true)
-                .who,
-            "converter");
+  EXPECT_EQ(
+      DecideBlame(Verdict::kIncorrectBehavior,
+                  {{"ort", Verdict::kIncorrectBehavior}, {"ref", Verdict::kIncorrectBehavior}},
+                  {{"ort", "ref", true}}, true)
+          .who,
+      "converter");
 }
 
 TEST(BlameTest, DisagreeingEnginesAreUndetermined) {
-  Blame b = DecideBlame(Verdict::kIncorrectBehavior,
-                        {{"ort", Verdict::kIncorrectBehavior}, {"ref", Verdict::kIncorrectBehavior}},
-                        {{"ort", "ref", false}}, true);
+  Blame b =
+      DecideBlame(Verdict::kIncorrectBehavior,
+                  {{"ort", Verdict::kIncorrectBehavior}, {"ref", Verdict::kIncorrectBehavior}},
+                  {{"ort", "ref", false}}, true);
   EXPECT_EQ(b.who, "undetermined");
   EXPECT_NE(b.reason.find("disagree"), std::string::npos);
 }
 
 TEST(BlameTest, OneEngineIsUndetermined) {
-  Blame b = DecideBlame(Verdict::kIncorrectBehavior, {{"ort", Verdict::kIncorrectBehavior}}, {},
-                        true);
+  Blame b =
+      DecideBlame(Verdict::kIncorrectBehavior, {{"ort", Verdict::kIncorrectBehavior}}, {}, true);
   EXPECT_EQ(b.who, "undetermined");
   EXPECT_NE(b.reason.find("one engine only"), std::string::npos);
 }
 
 TEST(BlameTest, EveryEngineRefusingBlamesTheConverter) {
-  EXPECT_EQ(DecideBlame(Verdict::kRuntimeError,
-                        {{"ort", Verdict::kRuntimeError}, {"ref", Verdict::kRuntimeError}}, {},
-                        true)
-                .who,
-            "converter");
+  EXPECT_EQ(
+      DecideBlame(Verdict::kRuntimeError,
+                  {{"ort", Verdict::kRuntimeError}, {"ref", Verdict::kRuntimeError}}, {}, true)
+          .who,
+      "converter");
 }
 
 TEST(BlameTest, ACrashAndARefusalAreUndetermined) {
-  EXPECT_EQ(DecideBlame(Verdict::kRuntimeCrash,
-                        {{"ort", Verdict::kRuntimeError}, {"ref", Verdict::kRuntimeCrash}}, {},
-                        true)
-                .who,
-            "undetermined");
+  EXPECT_EQ(
+      DecideBlame(Verdict::kRuntimeCrash,
+                  {{"ort", Verdict::kRuntimeError}, {"ref", Verdict::kRuntimeCrash}}, {}, true)
+          .who,
+      "undetermined");
 }
 
 TEST(BlameTest, WithoutAConverterTheModelIsAtFault) {
-  EXPECT_EQ(DecideBlame(Verdict::kIncorrectBehavior,
-                        {{"ort", Verdict::kIncorrectBehavior}, {"ref", Verdict::kIncorrectBehavior}},
-                        {{"ort", "ref", true}}, false)
-                .who,
-            "model");
+  EXPECT_EQ(
+      DecideBlame(Verdict::kIncorrectBehavior,
+                  {{"ort", Verdict::kIncorrectBehavior}, {"ref", Verdict::kIncorrectBehavior}},
+                  {{"ort", "ref", true}}, false)
+          .who,
+      "model");
 }
 
 }  // namespace

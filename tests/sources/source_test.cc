@@ -37,7 +37,8 @@ TEST(SourceTest, RejectsUnknownKindsAndEmptyNames) {
 }
 
 TEST(SourceTest, PythonFilesAreMadeAbsoluteAndSniffed) {
-  const std::string torch_file = WriteFile("torch_model.py", "import torch\nfrom torch import nn\n");
+  const std::string torch_file =
+      WriteFile("torch_model.py", "import torch\nfrom torch import nn\n");
   StatusOr<Source> torch = ParseSource("python:" + torch_file);
   ASSERT_TRUE(torch.ok());
   EXPECT_EQ(torch->framework, Framework::kTorch);
@@ -61,6 +62,7 @@ TEST(SourceTest, SniffingReadsImportLinesOnly) {
 
 TEST(SourceTest, SavedModelNeedsAFolderWithSavedModelPb) {
   const std::string dir = ::testing::TempDir() + "/saved_model_test";
+  fs::remove_all(dir);
   fs::create_directories(dir);
   EXPECT_EQ(ParseSource("savedmodel:" + dir).status().code(), StatusCode::kInvalidArgument);
   std::ofstream(dir + "/saved_model.pb") << "x";
