@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -20,8 +21,7 @@ namespace {
 namespace fs = std::filesystem;
 
 double NowS() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
 std::string OneLine(std::string text, size_t max_chars = 300) {
@@ -59,7 +59,7 @@ nlohmann::json RunRefInProcess(const Case& c, const ConformanceOptions& options)
   StatusOr<onnx::ModelProto> model = onnxio::LoadModel(c.dir + "/model.onnx");
   if (!model.ok()) return {{"status", "error"}, {"message", model.status().message()}};
   interp::InterpreterOptions interp_options;
-  interp_options.precise = options.precise;
+  interp_options.precise = options.backend == "ref64";
   StatusOr<std::unique_ptr<interp::Interpreter>> interp =
       interp::Interpreter::Create(*model, interp_options);
   if (!interp.ok()) {
@@ -106,11 +106,11 @@ void RunRef(const Case& c, const ConformanceOptions& options, CaseResult* result
   nlohmann::json report = nlohmann::json::parse(isolated.output, nullptr, false);
   if (isolated.kind != workers::IsolatedResult::Kind::kOk || !report.is_object()) {
     result->status = "crash";
-    result->message = "reference interpreter " +
-                      (isolated.detail.empty() ? "exited with status " +
-                                                     std::to_string(isolated.exit_code) +
-                                                     " without a report"
-                                               : isolated.detail);
+    result->message =
+        "reference interpreter " +
+        (isolated.detail.empty()
+             ? "exited with status " + std::to_string(isolated.exit_code) + " without a report"
+             : isolated.detail);
     return;
   }
   result->status = report.value("status", "error");
@@ -155,8 +155,8 @@ void RunOrt(const Case& c, const ConformanceOptions& options, pipeline::Session&
     result->message = backend.status().message();
     return;
   }
-  StatusOr<pipeline::BackendRun> run = (*backend)->Run(c.dir + "/model.onnx", inputs,
-                                                       options.timeout_s);
+  StatusOr<pipeline::BackendRun> run =
+      (*backend)->Run(c.dir + "/model.onnx", inputs, options.timeout_s);
   if (!run.ok()) {
     result->status = "error";
     result->message = run.status().message();
@@ -195,8 +195,47 @@ std::vector<std::string> DefaultCaseDirs() {
           root + "/simple"};
 }
 
-std::string DefaultSkipFile(const std::string& backend) {
-  return std::string(CONVCHECK_CONFORMANCE_SKIPS_DIR) + "/" + backend + ".txt";
+std::string EnvsRoot() {
+  const char* env = std::getenv("CONVCHECK_ENVS");
+  return env && *env ? std::string(env) : std::string("/opt/convcheck/envs");
+}
+
+std::string OnnxNodeTestsDir(const std::string& version) {
+  return EnvsRoot() + "/onnx-node-tests/" + version + "/node";
+}
+
+std::vector<Suite> DefaultSuites(std::string* note) {
+  std::vector<Suite> suites = {{"onnx-1.12", DefaultCaseDirs()}};
+  const std::string dir = OnnxNodeTestsDir();
+  std::error_code ec;
+  if (fs::is_directory(dir, ec)) {
+    suites.push_back({"onnx-1.23", {dir}});
+    note->clear();
+  } else {
+    *note = std::string("onnx ") + kOnnxTestsVersion + " node tests not found at " + dir +
+            " (install them with `bash scripts/install-deps.sh`): running the onnx-1.12 suite only";
+  }
+  return suites;
+}
+
+std::string SuiteOfDir(const std::string& dir) {
+  const std::string path = fs::weakly_canonical(fs::path(dir)).string();
+  auto under = [&](const std::string& root) {
+    std::error_code ec;
+    const std::string r = fs::weakly_canonical(fs::path(root), ec).string();
+    return !r.empty() && path.compare(0, r.size(), r) == 0;
+  };
+  if (under("/usr/share/libonnx-testdata/data")) return "onnx-1.12";
+  if (under(fs::path(OnnxNodeTestsDir()).parent_path().string())) return "onnx-1.23";
+  return "custom";
+}
+
+bool IsConformanceBackend(const std::string& backend) {
+  return backend == "ref" || backend == "ref64" || backend == "ort";
+}
+
+std::string DefaultSkipFile(const std::string& suite, const std::string& backend) {
+  return std::string(CONVCHECK_CONFORMANCE_SKIPS_DIR) + "/" + suite + "/" + backend + ".txt";
 }
 
 StatusOr<std::map<std::string, SkipEntry>> ReadSkipList(const std::string& path) {
@@ -261,7 +300,7 @@ CaseResult RunCase(const Case& c, const ConformanceOptions& options, pipeline::S
   CaseResult result;
   result.id = c.id;
   const double start = NowS();
-  if (options.backend == "ref") {
+  if (options.backend == "ref" || options.backend == "ref64") {
     RunRef(c, options, &result);
   } else {
     RunOrt(c, options, session, &result);
@@ -271,8 +310,11 @@ CaseResult RunCase(const Case& c, const ConformanceOptions& options, pipeline::S
 }
 
 nlohmann::json ToJson(const CaseResult& r) {
-  nlohmann::json j = {{"case", r.id}, {"status", r.status}, {"message", r.message},
-                      {"time_s", r.time_s}, {"skipped", r.skipped}};
+  nlohmann::json j = {{"case", r.id},
+                      {"status", r.status},
+                      {"message", r.message},
+                      {"time_s", r.time_s},
+                      {"skipped", r.skipped}};
   if (r.skipped) j["skip"] = {{"category", r.skip.category}, {"reason", r.skip.reason}};
   return j;
 }

@@ -51,6 +51,20 @@ int OpsetFor(const std::map<std::string, int>& opsets, const std::string& domain
   return it == opsets.end() ? 1 : it->second;
 }
 
+// A model above the declared range is refused as a whole, before any kernel is looked up: an
+// operator that changed in a newer opset must never be run by the older kernel.
+Status CheckOpsetRange(const std::map<std::string, int>& opsets) {
+  auto it = opsets.find("");
+  if (it == opsets.end()) return Status::Ok();
+  if (it->second < kMinOpset || it->second > kMaxOpset) {
+    return Unimplemented("unsupported opset: the model imports opset " +
+                         std::to_string(it->second) +
+                         " of the default ONNX domain; the reference interpreter supports opsets " +
+                         std::to_string(kMinOpset) + " to " + std::to_string(kMaxOpset));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 const Value* Scope::Find(const std::string& name) const {
@@ -259,6 +273,7 @@ StatusOr<std::unique_ptr<Interpreter>> Interpreter::Create(onnx::ModelProto&& mo
   for (const auto& op : interp->model_.opset_import()) {
     opsets[op.domain() == "ai.onnx" ? "" : op.domain()] = static_cast<int>(op.version());
   }
+  CC_RETURN_IF_ERROR(CheckOpsetRange(opsets));
   const onnx::GraphProto& graph = interp->model_.graph();
   std::set<std::string> initialized;
   for (const auto& init : graph.initializer()) initialized.insert(init.name());
