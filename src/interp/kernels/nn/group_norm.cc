@@ -30,6 +30,7 @@
 
 #include "interp/kernels/common/broadcast.h"
 #include "interp/kernels/kernels.h"
+#include "interp/kernels/reduction/reduction_util.h"
 
 namespace convcheck::interp {
 namespace {
@@ -141,13 +142,7 @@ class RMSNormalization final : public Kernel {
     CC_RETURN_IF_ERROR(RequireFloatInput(ctx, 0, "RMSNormalization", "X"));
     CC_RETURN_IF_ERROR(RequireFloatInput(ctx, 1, "RMSNormalization", "scale"));
     const Tensor& x = ctx.input(0);
-    const int64_t rank = x.rank();
-    int64_t axis = ctx.attr_int("axis", -1);
-    if (axis < -rank || axis >= rank) {
-      return InvalidArgument("axis " + std::to_string(axis) + " is out of range for rank " +
-                             std::to_string(rank));
-    }
-    axis_ = axis < 0 ? axis + rank : axis;
+    CC_ASSIGN_OR_RETURN(axis_, reduction::NormalizeAxis(ctx.attr_int("axis", -1), x.rank()));
     CC_ASSIGN_OR_RETURN(Shape broadcast, BroadcastShapes({x.shape(), ctx.input(1).shape()}));
     if (broadcast != x.shape()) {
       return InvalidArgument("scale of shape " + ShapeToString(ctx.input(1).shape()) +
@@ -193,13 +188,7 @@ class LpNormalization final : public Kernel {
     CC_RETURN_IF_ERROR(ctx.ExpectArity(1, 1, 1, 1));
     CC_RETURN_IF_ERROR(RequireFloatInput(ctx, 0, "LpNormalization", "input"));
     const Tensor& x = ctx.input(0);
-    const int64_t rank = x.rank();
-    const int64_t axis = ctx.attr_int("axis", -1);
-    if (axis < -rank || axis >= rank) {
-      return InvalidArgument("axis " + std::to_string(axis) + " is out of range for rank " +
-                             std::to_string(rank));
-    }
-    axis_ = axis < 0 ? axis + rank : axis;
+    CC_ASSIGN_OR_RETURN(axis_, reduction::NormalizeAxis(ctx.attr_int("axis", -1), x.rank()));
     p_ = ctx.attr_int("p", 2);
     if (p_ != 1 && p_ != 2)
       return InvalidArgument("p is " + std::to_string(p_) + ", expected 1 or 2");

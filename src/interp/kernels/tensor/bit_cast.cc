@@ -35,26 +35,41 @@ class BitCast final : public Kernel {
     CC_RETURN_IF_ERROR(ctx.ExpectArity(1, 1, 1, 1));
     CC_RETURN_IF_ERROR(ctx.RequireTensor(0));
     const Tensor& x = ctx.input(0);
-    const int64_t code = ctx.attr_int("to", 0);
+    const int64_t code = ctx.attr_int("to", 0);  // Read before the width check below.
     const std::optional<DataType> to = DataTypeFromOnnxCode(static_cast<int32_t>(code));
     if (!to || *to == DataType::kUndefined || *to == DataType::kString ||
         x.dtype() == DataType::kString) {
       return InvalidArgument("BitCast from " + std::string(DataTypeName(x.dtype())) + " to type " +
                              std::to_string(code) + " is not supported (strings never are)");
     }
-    if (BitWidth(*to) != BitWidth(x.dtype())) {
+    // Float64 mode widened the model's float32 (or float16) input; the bits BitCast must see
+    // are those of the declared type, so it is rounded back first.
+    from_ = x.dtype();
+    if (ctx.precise() && x.dtype() == DataType::kFloat64 && BitWidth(*to) != 64) {
+      from_ = BitWidth(*to) == 32 ? DataType::kFloat32 : DataType::kFloat16;
+    }
+    if (BitWidth(*to) != BitWidth(from_)) {
       return InvalidArgument("BitCast from " + std::string(DataTypeName(x.dtype())) + " (" +
                              std::to_string(BitWidth(x.dtype())) + " bits) to " +
                              std::string(DataTypeName(*to)) + " (" + std::to_string(BitWidth(*to)) +
                              " bits) changes the bit width");
     }
-    ctx.SetOutput(0, *to, x.shape());
+    to_ = *to;
+    ctx.SetOutput(0, ctx.ComputeType(*to), x.shape());  // float64 in float64 mode.
     return Status::Ok();
   }
 
   Status Compute(KernelContext& ctx) const override {
-    const Tensor& x = ctx.input(0);
-    Tensor& y = ctx.output(0);
+    Tensor narrowed;
+    if (from_ != ctx.input(0).dtype()) {
+      narrowed = Tensor(from_, ctx.input(0).shape());
+      for (int64_t i = 0; i < narrowed.num_elements(); ++i) {
+        narrowed.SetFromDouble(i, ctx.input(0).GetAsDouble(i));
+      }
+    }
+    const Tensor& x = from_ != ctx.input(0).dtype() ? narrowed : ctx.input(0);
+    Tensor bits(to_, x.shape());
+    Tensor& y = to_ == ctx.output(0).dtype() ? ctx.output(0) : bits;
     if (x.byte_size() > 0) std::memcpy(y.mutable_raw_data(), x.raw_data(), x.byte_size());
     if (y.dtype() == DataType::kBool) {  // Any nonzero byte reads as true.
       auto* bytes = static_cast<uint8_t*>(y.mutable_raw_data());
@@ -72,8 +87,17 @@ class BitCast final : public Kernel {
         bytes[i] = v;
       }
     }
+    if (&y == &bits) {  // Float64 mode: widen the reinterpreted float.
+      for (int64_t i = 0; i < bits.num_elements(); ++i) {
+        ctx.output(0).SetFromDouble(i, bits.GetAsDouble(i));
+      }
+    }
     return Status::Ok();
   }
+
+ private:
+  DataType from_ = DataType::kUndefined;  // The type whose bits are reinterpreted.
+  DataType to_ = DataType::kUndefined;
 };
 
 class CenterCropPad final : public Kernel {
