@@ -62,8 +62,9 @@ class GridSample final : public Kernel {
     if (grid.rank() != x.rank() || grid.shape()[0] != x.shape()[0] ||
         grid.shape()[grid.rank() - 1] != spatial_) {
       return InvalidArgument("grid has shape " + ShapeToString(grid.shape()) + ", expected [" +
-                             std::to_string(x.shape()[0]) + ",out...," + std::to_string(spatial_) +
-                             "]");
+                             std::to_string(x.shape()[0]) +
+                             (spatial_ == 2 ? ",H_out,W_out," : ",out...,") +
+                             std::to_string(spatial_) + "]");
     }
     const std::string mode = ctx.attr_string("mode", v20_ ? "linear" : "bilinear");
     if (mode == (v20_ ? "linear" : "bilinear")) {

@@ -154,10 +154,10 @@ class Resize final : public Kernel {
           }
           const Shape sizes(s.Data<int64_t>(), s.Data<int64_t>() + s.num_elements());
           if (s.num_elements() != naxes) {
-            return InvalidArgument("sizes " + ShapeToString(sizes) + " has " +
-                                   std::to_string(s.num_elements()) + " entries, expected " +
-                                   std::to_string(naxes) +
-                                   (v18 ? " (one per axis)" : " (the rank)"));
+            return InvalidArgument(
+                "sizes " + ShapeToString(sizes) + " has " + std::to_string(s.num_elements()) +
+                (v18 ? " entries, expected " + std::to_string(naxes) + " (one per axis)"
+                     : " entries but the input has rank " + std::to_string(rank)));
           }
           have_sizes = true;
           for (int64_t k = 0; k < naxes; ++k) {
@@ -197,9 +197,10 @@ class Resize final : public Kernel {
     }
     if (have_scales) {
       if (static_cast<int64_t>(given_scales.size()) != naxes) {
-        return InvalidArgument("scales has " + std::to_string(given_scales.size()) +
-                               " entries, expected " + std::to_string(naxes) +
-                               (v18 ? " (one per axis)" : " (the rank)"));
+        return InvalidArgument(
+            "scales has " + std::to_string(given_scales.size()) +
+            (v18 ? " entries, expected " + std::to_string(naxes) + " (one per axis)"
+                 : " entries but the input has rank " + std::to_string(rank)));
       }
       for (int64_t k = 0; k < naxes; ++k) {
         const int64_t i = axes[k];
