@@ -28,6 +28,7 @@
 
 #include "core/small_float.h"
 #include "interp/kernels/kernels.h"
+#include "interp/kernels/reduction/dequantize.h"
 
 namespace convcheck::interp {
 namespace {
@@ -93,6 +94,15 @@ std::optional<IntRange> IntegerRange(DataType t) {
 }
 
 std::string Name(DataType t) { return std::string(DataTypeName(t)); }
+
+// x, the scale and an optional zero point, all tensors.
+Status RequireInputs(const KernelContext& ctx) {
+  CC_RETURN_IF_ERROR(ctx.ExpectArity(2, 3, 1, 1));
+  for (int i = 0; i < 3; ++i) {
+    if (i < 2 || ctx.has_input(i)) CC_RETURN_IF_ERROR(ctx.RequireTensor(i));
+  }
+  return Status::Ok();
+}
 
 // Which scale element each element of x uses: per tensor, per axis or per block.
 class Granularity {
@@ -168,10 +178,7 @@ class Granularity {
 class QuantizeLinear19 final : public Kernel {
  public:
   Status Prepare(KernelContext& ctx) override {
-    CC_RETURN_IF_ERROR(ctx.ExpectArity(2, 3, 1, 1));
-    for (int i = 0; i < 3; ++i) {
-      if (i < 2 || ctx.has_input(i)) CC_RETURN_IF_ERROR(ctx.RequireTensor(i));
-    }
+    CC_RETURN_IF_ERROR(RequireInputs(ctx));
     const int opset = ctx.opset();
     const Tensor& x = ctx.input(0);
     const Tensor& scale = ctx.input(1);
@@ -249,10 +256,7 @@ class QuantizeLinear19 final : public Kernel {
 class DequantizeLinear19 final : public Kernel {
  public:
   Status Prepare(KernelContext& ctx) override {
-    CC_RETURN_IF_ERROR(ctx.ExpectArity(2, 3, 1, 1));
-    for (int i = 0; i < 3; ++i) {
-      if (i < 2 || ctx.has_input(i)) CC_RETURN_IF_ERROR(ctx.RequireTensor(i));
-    }
+    CC_RETURN_IF_ERROR(RequireInputs(ctx));
     const int opset = ctx.opset();
     const Tensor& x = ctx.input(0);
     const Tensor& scale = ctx.input(1);
@@ -290,12 +294,8 @@ class DequantizeLinear19 final : public Kernel {
     const Tensor& x = ctx.input(0);
     const Tensor& scale = ctx.input(1);
     const Tensor* zp = ctx.has_input(2) ? &ctx.input(2) : nullptr;
-    Tensor& y = ctx.output(0);
-    for (int64_t i = 0; i < x.num_elements(); ++i) {
-      const int64_t p = params_.Index(i);
-      const double z = zp != nullptr ? zp->GetAsDouble(p) : 0.0;
-      y.SetFromDouble(i, (x.GetAsDouble(i) - z) * scale.GetAsDouble(p));
-    }
+    reduction::Dequantize(
+        x, scale, zp, [this](int64_t i) { return params_.Index(i); }, ctx.output(0));
     return Status::Ok();
   }
 
