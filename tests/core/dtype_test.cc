@@ -45,7 +45,7 @@ TEST(DataTypeTest, CodesMatchOnnxTensorProto) {
   EXPECT_EQ(DataTypeFromOnnxCode(17), DataType::kFloat8E4M3FN);
   EXPECT_EQ(DataTypeFromOnnxCode(26), DataType::kInt2);
   EXPECT_EQ(DataTypeName(DataType::kFloat4E2M1), "float4_e2m1fn");
-  EXPECT_EQ(DataTypeSize(DataType::kInt4), 1);  // One element per byte in a Tensor.
+  EXPECT_EQ(DataTypeSize(DataType::kInt4), 1);         // One element per byte in a Tensor.
   EXPECT_FALSE(DataTypeFromOnnxCode(27).has_value());  // float6 (onnx 1.23, opset 28): not yet.
   EXPECT_FALSE(DataTypeFromOnnxCode(-1).has_value());
 }

@@ -21,9 +21,9 @@ const char kNodeDir[] = "/usr/share/libonnx-testdata/data/node";
 
 TEST(ConformanceTest, RefPassesSimpleNodeCases) {
   TempDir dir;
-  CliRun run = RunConvcheck({"conformance", kNodeDir, "--backend", "ref", "--filter",
-                             "node/test_(add|sub|mul|div)(_bcast)?$", "--json",
-                             dir.File("c.json")});
+  CliRun run =
+      RunConvcheck({"conformance", kNodeDir, "--backend", "ref", "--filter",
+                    "node/test_(add|sub|mul|div)(_bcast)?$", "--json", dir.File("c.json")});
   EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
   nlohmann::json doc = ReadJson(dir.File("c.json"));
   ASSERT_EQ(doc["runs"].size(), 1u) << run.out;
@@ -61,8 +61,8 @@ TEST(ConformanceTest, BrokenCaseIsReportedAndFailsUnlessSkipped) {
 TEST(ConformanceTest, MalformedSkipListIsAUsageError) {
   TempDir dir;
   std::ofstream(dir.File("skips.txt")) << "node/test_abs\n";
-  CliRun run = RunConvcheck({"conformance", kNodeDir, "--filter", "test_abs$", "--skips",
-                             dir.File("skips.txt")});
+  CliRun run = RunConvcheck(
+      {"conformance", kNodeDir, "--filter", "test_abs$", "--skips", dir.File("skips.txt")});
   EXPECT_EQ(run.exit_code, 2);
   EXPECT_NE(run.err.find("line 1"), std::string::npos) << run.err;
 }
@@ -78,9 +78,9 @@ TEST(ConformanceTest, CrashAndHangOfTheInterpreterAreResultsNotOurCrash) {
             std::string::npos)
       << crash.out;
   EXPECT_NE(crash.out.find("2 crash"), std::string::npos) << crash.out;
-  CliRun hang = RunConvcheck(
-      {"conformance", kNodeDir, "--filter", "node/test_abs$", "--timeout", "1"},
-      {{"CONVCHECK_FAULT_INJECT_REF", "hang"}});
+  CliRun hang =
+      RunConvcheck({"conformance", kNodeDir, "--filter", "node/test_abs$", "--timeout", "1"},
+                   {{"CONVCHECK_FAULT_INJECT_REF", "hang"}});
   EXPECT_EQ(hang.exit_code, 1);
   EXPECT_NE(hang.out.find("ref  timeout  node/test_abs"), std::string::npos) << hang.out;
   EXPECT_LT(hang.wall_s, 10);
