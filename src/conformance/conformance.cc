@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -58,7 +59,7 @@ nlohmann::json RunRefInProcess(const Case& c, const ConformanceOptions& options)
   StatusOr<onnx::ModelProto> model = onnxio::LoadModel(c.dir + "/model.onnx");
   if (!model.ok()) return {{"status", "error"}, {"message", model.status().message()}};
   interp::InterpreterOptions interp_options;
-  interp_options.precise = options.precise;
+  interp_options.precise = options.backend == "ref64";
   StatusOr<std::unique_ptr<interp::Interpreter>> interp =
       interp::Interpreter::Create(*model, interp_options);
   if (!interp.ok()) {
@@ -194,8 +195,47 @@ std::vector<std::string> DefaultCaseDirs() {
           root + "/simple"};
 }
 
-std::string DefaultSkipFile(const std::string& backend) {
-  return std::string(CONVCHECK_CONFORMANCE_SKIPS_DIR) + "/" + backend + ".txt";
+std::string EnvsRoot() {
+  const char* env = std::getenv("CONVCHECK_ENVS");
+  return env && *env ? std::string(env) : std::string("/opt/convcheck/envs");
+}
+
+std::string OnnxNodeTestsDir(const std::string& version) {
+  return EnvsRoot() + "/onnx-node-tests/" + version + "/node";
+}
+
+std::vector<Suite> DefaultSuites(std::string* note) {
+  std::vector<Suite> suites = {{"onnx-1.12", DefaultCaseDirs()}};
+  const std::string dir = OnnxNodeTestsDir();
+  std::error_code ec;
+  if (fs::is_directory(dir, ec)) {
+    suites.push_back({"onnx-1.23", {dir}});
+    note->clear();
+  } else {
+    *note = std::string("onnx ") + kOnnxTestsVersion + " node tests not found at " + dir +
+            " (install them with `bash scripts/install-deps.sh`): running the onnx-1.12 suite only";
+  }
+  return suites;
+}
+
+std::string SuiteOfDir(const std::string& dir) {
+  const std::string path = fs::weakly_canonical(fs::path(dir)).string();
+  auto under = [&](const std::string& root) {
+    std::error_code ec;
+    const std::string r = fs::weakly_canonical(fs::path(root), ec).string();
+    return !r.empty() && path.compare(0, r.size(), r) == 0;
+  };
+  if (under("/usr/share/libonnx-testdata/data")) return "onnx-1.12";
+  if (under(fs::path(OnnxNodeTestsDir()).parent_path().string())) return "onnx-1.23";
+  return "custom";
+}
+
+bool IsConformanceBackend(const std::string& backend) {
+  return backend == "ref" || backend == "ref64" || backend == "ort";
+}
+
+std::string DefaultSkipFile(const std::string& suite, const std::string& backend) {
+  return std::string(CONVCHECK_CONFORMANCE_SKIPS_DIR) + "/" + suite + "/" + backend + ".txt";
 }
 
 StatusOr<std::map<std::string, SkipEntry>> ReadSkipList(const std::string& path) {
@@ -260,7 +300,7 @@ CaseResult RunCase(const Case& c, const ConformanceOptions& options, workers::Se
   CaseResult result;
   result.id = c.id;
   const double start = NowS();
-  if (options.backend == "ref") {
+  if (options.backend == "ref" || options.backend == "ref64") {
     RunRef(c, options, &result);
   } else {
     RunOrt(c, options, session, &result);

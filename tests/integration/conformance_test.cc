@@ -26,9 +26,11 @@ TEST(ConformanceTest, RefPassesSimpleNodeCases) {
                     "node/test_(add|sub|mul|div)(_bcast)?$", "--json", dir.File("c.json")});
   EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
   nlohmann::json doc = ReadJson(dir.File("c.json"));
-  EXPECT_EQ(doc["summary"]["cases"], 8) << run.out;
-  EXPECT_EQ(doc["summary"]["pass"], 8) << run.out;
-  for (const auto& c : doc["cases"]) EXPECT_EQ(c["status"], "pass") << c.dump();
+  ASSERT_EQ(doc["runs"].size(), 1u) << run.out;
+  EXPECT_EQ(doc["runs"][0]["summary"]["suite"], "onnx-1.12") << run.out;
+  EXPECT_EQ(doc["runs"][0]["summary"]["cases"], 8) << run.out;
+  EXPECT_EQ(doc["runs"][0]["summary"]["pass"], 8) << run.out;
+  for (const auto& c : doc["runs"][0]["cases"]) EXPECT_EQ(c["status"], "pass") << c.dump();
 }
 
 TEST(ConformanceTest, OrtRunsTheSameCases) {
@@ -36,7 +38,7 @@ TEST(ConformanceTest, OrtRunsTheSameCases) {
   CliRun run = RunConvcheck({"conformance", kNodeDir, "--backend", "ort", "--filter",
                              "node/test_(add|sub)$", "--json", dir.File("c.json")});
   EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
-  EXPECT_EQ(ReadJson(dir.File("c.json"))["summary"]["pass"], 2) << run.out;
+  EXPECT_EQ(ReadJson(dir.File("c.json"))["runs"][0]["summary"]["pass"], 2) << run.out;
 }
 
 TEST(ConformanceTest, BrokenCaseIsReportedAndFailsUnlessSkipped) {
@@ -71,7 +73,8 @@ TEST(ConformanceTest, CrashAndHangOfTheInterpreterAreResultsNotOurCrash) {
   CliRun crash = RunConvcheck({"conformance", kNodeDir, "--filter", "node/test_(abs|add)$"},
                               {{"CONVCHECK_FAULT_INJECT_REF", "segfault"}});
   EXPECT_EQ(crash.exit_code, 1) << crash.err;
-  EXPECT_NE(crash.out.find("crash  node/test_abs  reference interpreter killed by signal 11"),
+  EXPECT_NE(crash.out.find(
+                "onnx-1.12 ref  crash  node/test_abs  reference interpreter killed by signal 11"),
             std::string::npos)
       << crash.out;
   EXPECT_NE(crash.out.find("2 crash"), std::string::npos) << crash.out;
@@ -79,7 +82,7 @@ TEST(ConformanceTest, CrashAndHangOfTheInterpreterAreResultsNotOurCrash) {
       RunConvcheck({"conformance", kNodeDir, "--filter", "node/test_abs$", "--timeout", "1"},
                    {{"CONVCHECK_FAULT_INJECT_REF", "hang"}});
   EXPECT_EQ(hang.exit_code, 1);
-  EXPECT_NE(hang.out.find("timeout  node/test_abs"), std::string::npos) << hang.out;
+  EXPECT_NE(hang.out.find("ref  timeout  node/test_abs"), std::string::npos) << hang.out;
   EXPECT_LT(hang.wall_s, 10);
 }
 
