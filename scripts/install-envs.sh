@@ -67,6 +67,20 @@ install_venv() {
   echo "install-envs: $name ready ($dir)" >&2
 }
 
+# The onnx package's node backend tests (the conformance suite of its version): the wheel ships
+# their generators, not the data, so they are written once next to the environments.
+install_onnx_node_tests() {
+  local dir python version
+  dir="$ROOT/onnx-$(env_hash workers/envs/onnx/requirements.txt)"
+  python="$dir/bin/python"
+  [ -f "$dir/.ready" ] || return 0
+  version=$("$python" -c 'import onnx; print(onnx.__version__)')
+  if [ ! -f "$ROOT/onnx-node-tests/$version/node/.stamp" ]; then
+    echo "install-envs: writing onnx $version's node tests into $ROOT/onnx-node-tests/$version/node" >&2
+  fi
+  "$python" workers/python/onnx_node_tests.py --out "$ROOT/onnx-node-tests/$version/node" >&2
+}
+
 names=("$@")
 if [ ${#names[@]} -eq 0 ]; then
   for d in workers/envs/*/; do names+=("$(basename "$d")"); done
@@ -80,4 +94,7 @@ for name in "${names[@]}"; do
     echo "install-envs: unknown environment '$name' (no workers/envs/$name/)" >&2
     exit 2
   fi
+done
+for name in "${names[@]}"; do
+  [ "$name" = onnx ] && install_onnx_node_tests
 done

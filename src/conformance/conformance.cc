@@ -9,11 +9,12 @@
 #include <sstream>
 
 #include "backends/backend.h"
+#include "backends/ref_child.h"
 #include "interp/executor.h"
 #include "interp/value_io.h"
 #include "onnx/model.h"
 #include "oracle/compare.h"
-#include "workers/isolate.h"
+#include "workers/envs.h"
 
 namespace convcheck::conformance {
 namespace {
@@ -53,68 +54,52 @@ void Judge(const std::vector<std::vector<interp::Value>>& expected,
   if (!c.pass()) result->message = c.Summary();
 }
 
-// The reference interpreter, in this (child) process. Returns the report as JSON.
-nlohmann::json RunRefInProcess(const Case& c, const ConformanceOptions& options) {
-  CaseResult r;
-  StatusOr<onnx::ModelProto> model = onnxio::LoadModel(c.dir + "/model.onnx");
-  if (!model.ok()) return {{"status", "error"}, {"message", model.status().message()}};
-  interp::InterpreterOptions interp_options;
-  interp_options.precise = options.backend == "ref64";
-  StatusOr<std::unique_ptr<interp::Interpreter>> interp =
-      interp::Interpreter::Create(*model, interp_options);
-  if (!interp.ok()) {
-    bool unsupported = interp.status().code() == StatusCode::kUnimplemented;
-    return {{"status", unsupported ? "unsupported" : "error"},
-            {"message", interp.status().message()}};
-  }
-  StatusOr<std::vector<interp::ValueDataSet>> sets = interp::ReadValueDataSets(c.dir, *model);
-  if (!sets.ok()) {
-    bool unsupported = sets.status().code() == StatusCode::kUnimplemented;
-    return {{"status", unsupported ? "unsupported" : "error"},
-            {"message", sets.status().message()}};
-  }
-  std::vector<std::vector<interp::Value>> expected, actual;
-  std::vector<std::string> names;
-  for (const auto& set : *sets) {
-    StatusOr<std::vector<interp::Value>> outputs = (*interp)->Run(set.inputs);
-    if (!outputs.ok()) {
-      bool unsupported = outputs.status().code() == StatusCode::kUnimplemented;
-      return {{"status", unsupported ? "unsupported" : "error"},
-              {"message", outputs.status().message()}};
-    }
-    expected.push_back(set.outputs);
-    actual.push_back(std::move(outputs).value());
-    if (names.empty()) names = set.output_names;
-  }
-  Judge(expected, actual, names, &r);
-  return {{"status", r.status}, {"message", r.message}};
-}
-
+// The reference interpreter, through the forked-child runner every user of the interpreter
+// shares (backends/ref_child.h): the data sets are read there too, so a case's malformed input
+// file cannot take convcheck down either.
 void RunRef(const Case& c, const ConformanceOptions& options, CaseResult* result) {
-  workers::IsolatedResult isolated = workers::RunIsolated(
-      [&](int fd) {
-        workers::InjectFaultForTests("CONVCHECK_FAULT_INJECT_REF");
-        nlohmann::json report = RunRefInProcess(c, options);
-        return workers::WriteAll(fd, report.dump()) ? 0 : 1;
-      },
-      options.timeout_s, options.memory_limit_mb);
-  if (isolated.kind == workers::IsolatedResult::Kind::kTimeout) {
-    result->status = "timeout";
-    result->message = "reference interpreter " + isolated.detail;
-    return;
+  std::vector<interp::ValueDataSet> sets;
+  backends::RefChildBody body;
+  body.before_create = [&](const onnx::ModelProto& model) -> Status {
+    CC_ASSIGN_OR_RETURN(sets, interp::ReadValueDataSets(c.dir, model));
+    return Status::Ok();
+  };
+  body.run = [&](interp::Interpreter& interp) -> StatusOr<nlohmann::json> {
+    std::vector<std::vector<interp::Value>> expected, actual;
+    std::vector<std::string> names;
+    for (const auto& set : sets) {
+      CC_ASSIGN_OR_RETURN(std::vector<interp::Value> outputs, interp.Run(set.inputs));
+      expected.push_back(set.outputs);
+      actual.push_back(std::move(outputs));
+      if (names.empty()) names = set.output_names;
+    }
+    CaseResult judged;
+    Judge(expected, actual, names, &judged);
+    return nlohmann::json{{"status", judged.status}, {"message", judged.message}};
+  };
+  backends::RefChildResult child = backends::RunRefChild(
+      c.dir + "/model.onnx",
+      {options.backend == "ref64", options.timeout_s, options.memory_limit_mb}, body);
+  switch (child.kind) {
+    case backends::RefChildResult::Kind::kTimeout:
+      result->status = "timeout";
+      result->message = child.message;
+      return;
+    case backends::RefChildResult::Kind::kCrashed:
+      result->status = "crash";
+      result->message = child.message;
+      return;
+    case backends::RefChildResult::Kind::kLoadError:
+    case backends::RefChildResult::Kind::kRunError:
+      result->status =
+          child.code == StatusCodeName(StatusCode::kUnimplemented) ? "unsupported" : "error";
+      result->message = OneLine(child.message);
+      return;
+    case backends::RefChildResult::Kind::kOk:
+      result->status = child.report.value("status", "error");
+      result->message = OneLine(child.report.value("message", ""));
+      return;
   }
-  nlohmann::json report = nlohmann::json::parse(isolated.output, nullptr, false);
-  if (isolated.kind != workers::IsolatedResult::Kind::kOk || !report.is_object()) {
-    result->status = "crash";
-    result->message =
-        "reference interpreter " +
-        (isolated.detail.empty()
-             ? "exited with status " + std::to_string(isolated.exit_code) + " without a report"
-             : isolated.detail);
-    return;
-  }
-  result->status = report.value("status", "error");
-  result->message = OneLine(report.value("message", ""));
 }
 
 void RunOrt(const Case& c, const ConformanceOptions& options, workers::Session& session,
@@ -195,13 +180,8 @@ std::vector<std::string> DefaultCaseDirs() {
           root + "/simple"};
 }
 
-std::string EnvsRoot() {
-  const char* env = std::getenv("CONVCHECK_ENVS");
-  return env && *env ? std::string(env) : std::string("/opt/convcheck/envs");
-}
-
 std::string OnnxNodeTestsDir(const std::string& version) {
-  return EnvsRoot() + "/onnx-node-tests/" + version + "/node";
+  return workers::EnvsRoot() + "/onnx-node-tests/" + version + "/node";
 }
 
 std::vector<Suite> DefaultSuites(std::string* note) {

@@ -31,8 +31,6 @@ std::vector<std::string> DefaultCaseDirs();
 /// The onnx version whose node tests are the second default suite.
 inline constexpr const char* kOnnxTestsVersion = "1.23.2";
 
-/// Where convcheck's PyPI environments and data live: $CONVCHECK_ENVS, else /opt/convcheck/envs.
-std::string EnvsRoot();
 /// The node tests of onnx `version` as `scripts/install-deps.sh` writes them
 /// (workers/python/onnx_node_tests.py): <envs root>/onnx-node-tests/<version>/node.
 std::string OnnxNodeTestsDir(const std::string& version = kOnnxTestsVersion);

@@ -12,13 +12,13 @@
 #include <string>
 #include <vector>
 
+#include "backends/backend.h"
 #include "interp/registry.h"
 #include "onnx/model.h"
 #include "onnx/tensor_proto.h"
 #include "oracle/compare.h"
 #include "oracle/tolerance.h"
-#include "pipeline/backend.h"
-#include "pipeline/session.h"
+#include "workers/session.h"
 
 namespace convcheck {
 namespace {
@@ -105,17 +105,17 @@ TEST(NewestOpsetTest, ReferenceAndOnnxRuntimeAgreeOnAnIr10Model) {
   const std::string path = (dir / "model.onnx").string();
   ASSERT_TRUE(onnxio::SaveModel(NewestOpsetModel(), path).ok());
 
-  StatusOr<std::unique_ptr<pipeline::Session>> session =
-      pipeline::Session::Create(pipeline::SessionOptions{});
+  StatusOr<std::unique_ptr<workers::Session>> session =
+      workers::Session::Create(workers::SessionOptions{});
   ASSERT_TRUE(session.ok()) << session.status().ToString();
   const std::vector<std::vector<Tensor>> inputs = {{Wave({1, 2, 3, 4}, 0.0)}};
   std::vector<std::vector<Tensor>> outputs[2];
   const char* names[2] = {"ref", "ort"};
   for (int b = 0; b < 2; ++b) {
     StatusOr<std::unique_ptr<pipeline::Backend>> backend =
-        pipeline::MakeBackend(names[b], **session, pipeline::BackendOptions{});
+        backends::MakeBackend(names[b], **session, backends::BackendOptions{});
     ASSERT_TRUE(backend.ok()) << backend.status().ToString();
-    StatusOr<pipeline::BackendRun> run = (*backend)->Run(path, inputs, 120);
+    StatusOr<backends::BackendRun> run = (*backend)->Run(path, inputs, 120);
     ASSERT_TRUE(run.ok()) << run.status().ToString();
     ASSERT_EQ(run->failure, oracle::Verdict::kPass) << names[b] << ": " << run->message;
     outputs[b] = run->outputs;
