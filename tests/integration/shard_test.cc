@@ -1,0 +1,209 @@
+// Sharded campaigns on the real workers, without a scheduler: three `campaign run --shard K/3`
+// processes and a `campaign merge` give the store an unsharded run gives (the same verdict per
+// job key, the same outcome table), and a shard that a live process is running cannot be run
+// twice or merged. (tests/slurm/ does the same through a real Slurm.)
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <thread>
+
+#include "campaign/sqlite.h"
+#include "testing/cli_runner.h"
+
+namespace convcheck {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::CliRun;
+using testing::RunConvcheck;
+using testing::TempDir;
+
+std::map<std::string, std::string> Verdicts(const std::string& db_path) {
+  std::map<std::string, std::string> verdicts;
+  auto db = campaign::Database::Open(db_path, campaign::Database::Mode::kReadOnly);
+  if (!db.ok()) return verdicts;
+  auto stmt = (*db)->Prepare("SELECT key, status || ' ' || coalesce(verdict, '') FROM jobs");
+  if (!stmt.ok()) return verdicts;
+  while (*stmt->Step()) verdicts[stmt->Text(0)] = stmt->Text(1);
+  return verdicts;
+}
+
+int64_t Query(const std::string& db_path, const std::string& sql) {
+  auto db = campaign::Database::Open(db_path, campaign::Database::Mode::kReadOnly);
+  if (!db.ok()) return -1;
+  auto value = campaign::QueryInt(**db, sql);
+  return value.ok() ? *value : -1;
+}
+
+std::vector<std::string> RunArgs(const std::string& sources, const std::string& db) {
+  return {"campaign", "run",        "--suite", "dir:" + sources, "--opsets",
+          "13,17",    "--backends", "ort",     "--db",           db};
+}
+
+TEST(ShardCampaignTest, ShardsMergeIntoTheUnshardedResult) {
+  TempDir dir;
+  const std::string sources = dir.File("models");
+  fs::create_directories(sources);
+  for (const char* name :
+       {"cnn.py", "int_relu.py", "lstm.py", "transformer.py", "broken_source.py"}) {
+    fs::copy_file(testing::ModelFile(name), sources + "/" + name);
+  }
+  const std::string unsharded = dir.File("unsharded.sqlite"), sharded = dir.File("sharded.sqlite");
+  std::vector<std::string> args = RunArgs(sources, unsharded);
+  args.insert(args.end(), {"--jobs", "2"});
+  CliRun whole = RunConvcheck(args);
+  ASSERT_EQ(whole.exit_code, 1) << "int_relu fails on ORT at opset 17\n" << whole.out << whole.err;
+
+  // The three shards start together, as array tasks do: one of them decides the split.
+  std::vector<CliRun> shards(3);
+  std::vector<std::thread> threads;
+  for (int k = 1; k <= 3; ++k) {
+    threads.emplace_back([&, k] {
+      std::vector<std::string> shard_args = RunArgs(sources, sharded);
+      shard_args.insert(shard_args.end(),
+                        {"--shard", std::to_string(k) + "/3", "--cost-from", unsharded});
+      shards[k - 1] = RunConvcheck(shard_args);
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  for (int k = 1; k <= 3; ++k) {
+    const CliRun& shard = shards[k - 1];
+    EXPECT_LE(shard.exit_code, 1) << shard.out << shard.err;
+    EXPECT_NE(shard.err.find("shard " + std::to_string(k) + "/3: "), std::string::npos)
+        << shard.err;
+  }
+  // The first shard split the plan with the unsharded run's 10 timings.
+  nlohmann::json split = testing::ReadJson(sharded + ".shards/split-of-3.json");
+  EXPECT_EQ(split["timed_jobs"], 10) << split.dump();
+
+  CliRun merge =
+      RunConvcheck({"campaign", "merge", sharded, sharded + ".shards/1-of-3.sqlite",
+                    sharded + ".shards/2-of-3.sqlite", sharded + ".shards/3-of-3.sqlite"});
+  ASSERT_EQ(merge.exit_code, 0) << merge.out << merge.err;
+  EXPECT_NE(merge.out.find("merged 3 of 3 shards"), std::string::npos) << merge.out;
+  EXPECT_NE(merge.out.find("complete"), std::string::npos) << merge.out;
+
+  const auto expected = Verdicts(unsharded);
+  ASSERT_EQ(expected.size(), 10u);
+  EXPECT_EQ(Verdicts(sharded), expected);
+  EXPECT_EQ(Query(sharded, "SELECT count(DISTINCT key) FROM jobs"), 10);
+  // The reports agree on everything but paths, times and ids.
+  for (const auto& db : {unsharded, sharded}) {
+    CliRun report = RunConvcheck({"report", db, "--json", db + ".json"});
+    ASSERT_EQ(report.exit_code, 0) << report.err;
+  }
+  nlohmann::json a = testing::ReadJson(unsharded + ".json"),
+                 b = testing::ReadJson(sharded + ".json");
+  EXPECT_EQ(a["outcomes"], b["outcomes"]);
+  EXPECT_EQ(a["verdicts"], b["verdicts"]);
+  EXPECT_EQ(a["blame"], b["blame"]);
+  EXPECT_EQ(a["campaign"]["unique_failures"], b["campaign"]["unique_failures"]);
+  std::map<std::string, int64_t> groups_a, groups_b;
+  for (const auto& f : a["unique_failures"]) groups_a[f["signature"]] = f["count"];
+  for (const auto& f : b["unique_failures"]) {
+    groups_b[f["signature"]] = f["count"];
+    EXPECT_TRUE(fs::exists(f["reproducer"].get<std::string>())) << f.dump();
+  }
+  EXPECT_EQ(groups_a, groups_b);
+
+  CliRun status = RunConvcheck({"campaign", "status", sharded, "--json", dir.File("s.json")});
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_NE(status.out.find("sharded into 3"), std::string::npos) << status.out;
+  EXPECT_NE(status.out.find("3/3 shards finished"), std::string::npos) << status.out;
+  EXPECT_NE(status.out.find("merged: 10/10 done from 3 shards"), std::string::npos) << status.out;
+  nlohmann::json doc = testing::ReadJson(dir.File("s.json"));
+  EXPECT_EQ(doc["splits"][0]["done"], 10);
+  EXPECT_EQ(doc["splits"][0]["shards"].size(), 3u);
+}
+
+TEST(ShardCampaignTest, AShardBeingRunCannotBeRunTwiceOrMerged) {
+  TempDir dir;
+  const std::string sources = dir.File("models");
+  fs::create_directories(sources);
+  std::ofstream(sources + "/slow.py")
+      << "import time\nimport torch\nfrom torch import nn\n\ndef make_model():\n"
+      << "    time.sleep(60)\n    return nn.Linear(4, 3).eval()\n\n"
+      << "def make_inputs():\n    return (torch.randn(2, 4),)\n";
+  const std::string db = dir.File("r.sqlite");
+  const std::string shard = db + ".shards/1-of-1.sqlite";
+  std::vector<std::string> args = RunArgs(sources, db);
+  args.insert(args.end(), {"--shard", "1/1"});
+
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    std::vector<char*> argv;
+    std::string binary = CONVCHECK_BINARY;
+    argv.push_back(binary.data());
+    for (auto& arg : args) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    freopen(dir.File("run.log").c_str(), "w", stderr);
+    freopen(dir.File("run.out").c_str(), "w", stdout);
+    setenv("CONVCHECK_WORKERS_DIR", CONVCHECK_WORKERS_DIR_FOR_TESTS, 1);
+    execv(binary.c_str(), argv.data());
+    _exit(127);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < deadline &&
+         Query(shard, "SELECT count(*) FROM jobs WHERE status = 'running'") < 1) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_EQ(Query(shard, "SELECT count(*) FROM jobs WHERE status = 'running'"), 1);
+
+  CliRun twice = RunConvcheck(args);
+  EXPECT_EQ(twice.exit_code, 2) << twice.out << twice.err;
+  EXPECT_NE(twice.err.find("is already being run (pid " + std::to_string(pid)), std::string::npos)
+      << twice.err;
+  CliRun merge = RunConvcheck({"campaign", "merge", db, shard});
+  EXPECT_EQ(merge.exit_code, 2) << merge.out << merge.err;
+  EXPECT_NE(merge.err.find("is still running (pid " + std::to_string(pid)), std::string::npos)
+      << merge.err;
+  CliRun status = RunConvcheck({"campaign", "status", db});
+  EXPECT_NE(status.out.find("running (pid " + std::to_string(pid)), std::string::npos)
+      << status.out;
+
+  // Killed (as a Slurm time limit ends a task): the lock goes with the process, the job stays
+  // 'running' in the store, and the merge takes it as pending, with a warning.
+  kill(pid, SIGKILL);
+  int wait_status = 0;
+  waitpid(pid, &wait_status, 0);
+  merge = RunConvcheck({"campaign", "merge", db, shard});
+  EXPECT_EQ(merge.exit_code, 0) << merge.out << merge.err;
+  EXPECT_NE(merge.err.find("left running by a run that ended"), std::string::npos) << merge.err;
+  EXPECT_NE(merge.out.find("incomplete"), std::string::npos) << merge.out;
+  EXPECT_EQ(Query(db, "SELECT count(*) FROM jobs WHERE status = 'pending'"), 2);
+  status = RunConvcheck({"campaign", "status", db});
+  EXPECT_NE(status.out.find("unfinished (1 left running by a run that ended)"), std::string::npos)
+      << status.out;
+}
+
+TEST(ShardCampaignTest, BadShardFlagsGetOneLineAndExitTwo) {
+  TempDir dir;
+  const std::string sources = dir.File("models");
+  fs::create_directories(sources);
+  fs::copy_file(testing::ModelFile("cnn.py"), sources + "/cnn.py");
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"--shard", "5/4"}, "expected K/N"},
+      {{"--shard", "x"}, "expected K/N"},
+      {{"--cost-from", dir.File("missing.sqlite"), "--shard", "1/2"}, "does not exist"},
+      {{"--cost-from", dir.File("missing.sqlite")}, "needs --shard"},
+  };
+  for (const auto& [extra, message] : cases) {
+    std::vector<std::string> args = RunArgs(sources, dir.File("r.sqlite"));
+    args.insert(args.end(), extra.begin(), extra.end());
+    CliRun run = RunConvcheck(args);
+    EXPECT_EQ(run.exit_code, 2) << run.out << run.err;
+    EXPECT_EQ(std::count(run.err.begin(), run.err.end(), '\n'), 1) << run.err;
+    EXPECT_NE(run.err.find(message), std::string::npos) << run.err;
+  }
+}
+
+}  // namespace
+}  // namespace convcheck
