@@ -27,6 +27,7 @@ struct RunFlags {
   std::string db_path;
   int jobs = 1;
   std::vector<std::string> suites;
+  std::vector<std::string> cost_from;
 };
 
 // Parses the pass-through flags with `campaign run`'s own parser (its action replaced by
@@ -52,12 +53,18 @@ StatusOr<RunFlags> ParseRunFlags(const std::vector<std::string>& args) {
     flags.db_path = run->get_option("--db")->as<std::string>();
     if (run->get_option("--jobs")->count() > 0) flags.jobs = run->get_option("--jobs")->as<int>();
     flags.suites = run->get_option("--suite")->as<std::vector<std::string>>();
+    if (run->get_option("--cost-from")->count() > 0) {
+      flags.cost_from = run->get_option("--cost-from")->as<std::vector<std::string>>();
+    }
   } catch (const CLI::Error& e) {
     std::string what = e.what();
     if (!what.empty()) what[0] = static_cast<char>(std::tolower(what[0]));
     return InvalidArgument("the flags for campaign run: " + what);
   }
   for (const auto& suite : flags.suites) CC_RETURN_IF_ERROR(campaign::ValidateSuite(suite));
+  for (const auto& file : flags.cost_from) {
+    if (!fs::exists(file)) return NotFound("--cost-from: '" + file + "' does not exist");
+  }
   return flags;
 }
 
@@ -71,10 +78,11 @@ StatusOr<int64_t> CheckPlan(const std::string& convcheck, const std::vector<std:
   }
   const std::string scratch = pattern;
   std::vector<std::string> argv = {convcheck, "campaign", "run"};
+  // Another --db, and no --cost-from: that one only applies to shards (the tasks read it).
   for (size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--db") {
+    if (args[i] == "--db" || args[i] == "--cost-from") {
       ++i;  // Its value.
-    } else if (args[i].rfind("--db=", 0) != 0) {
+    } else if (args[i].rfind("--db=", 0) != 0 && args[i].rfind("--cost-from=", 0) != 0) {
       argv.push_back(args[i]);
     }
   }

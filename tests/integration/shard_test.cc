@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <sstream>
 #include <thread>
 
 #include "campaign/sqlite.h"
@@ -182,6 +183,51 @@ TEST(ShardCampaignTest, AShardBeingRunCannotBeRunTwiceOrMerged) {
   status = RunConvcheck({"campaign", "status", db});
   EXPECT_NE(status.out.find("unfinished (1 left running by a run that ended)"), std::string::npos)
       << status.out;
+}
+
+TEST(ShardCampaignTest, SlurmDryRunWritesTheScriptsAndChecksTheFlags) {
+  TempDir dir;
+  const std::string sources = dir.File("models");
+  fs::create_directories(sources);
+  fs::copy_file(testing::ModelFile("cnn.py"), sources + "/cnn.py");
+  std::ofstream(dir.File("earlier.sqlite")) << "";
+  const std::string db = dir.File("r.sqlite");
+  std::vector<std::string> args = {"campaign",    "slurm",
+                                   "--suite",     "dir:" + sources,
+                                   "--opsets",    "13,17",
+                                   "--db",        db,
+                                   "--shards",    "3",
+                                   "--cpus",      "4",
+                                   "--cost-from", dir.File("earlier.sqlite"),
+                                   "--dry-run"};
+  CliRun dry = RunConvcheck(args);
+  ASSERT_EQ(dry.exit_code, 0) << dry.out << dry.err;
+  EXPECT_NE(dry.out.find("2 jobs in 3 shards"), std::string::npos) << dry.out;
+  EXPECT_NE(dry.out.find("would submit: sbatch --array=1-3"), std::string::npos) << dry.out;
+  EXPECT_NE(dry.out.find("nothing submitted"), std::string::npos) << dry.out;
+  std::ifstream script(db + ".shards/slurm/shards-of-3.sbatch");
+  std::stringstream text;
+  text << script.rdbuf();
+  EXPECT_NE(text.str().find("#SBATCH --cpus-per-task=4"), std::string::npos) << text.str();
+  EXPECT_NE(text.str().find("--cost-from " + dir.File("earlier.sqlite")), std::string::npos);
+  EXPECT_TRUE(fs::exists(db + ".shards/slurm/merge-of-3.sbatch"));
+  EXPECT_FALSE(fs::exists(db)) << "a dry run plans into a scratch file only";
+
+  const std::vector<std::pair<std::vector<std::string>, std::string>> bad = {
+      {{"--opsets", "13,x"}, "the campaign does not plan"},
+      {{"--shard", "1/2"}, "gives each task its own --shard"},
+      {{"--frobnicate"}, "the flags for campaign run"},
+      {{"--cost-from", dir.File("missing.sqlite")}, "does not exist"},
+  };
+  for (const auto& [extra, message] : bad) {
+    std::vector<std::string> bad_args = {
+        "campaign", "slurm", "--suite", "dir:" + sources, "--db", db, "--shards", "3", "--dry-run"};
+    bad_args.insert(bad_args.end(), extra.begin(), extra.end());
+    CliRun run = RunConvcheck(bad_args);
+    EXPECT_EQ(run.exit_code, 2) << run.out << run.err;
+    EXPECT_EQ(std::count(run.err.begin(), run.err.end(), '\n'), 1) << run.err;
+    EXPECT_NE(run.err.find(message), std::string::npos) << run.err;
+  }
 }
 
 TEST(ShardCampaignTest, BadShardFlagsGetOneLineAndExitTwo) {

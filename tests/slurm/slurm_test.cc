@@ -114,7 +114,8 @@ class LocalSlurm {
         << "JobCompType=jobcomp/none\nMpiDefault=none\n"
         << "SchedulerType=sched/backfill\nSelectType=select/cons_tres\n"
         << "SelectTypeParameters=CR_CPU\nReturnToService=2\nSlurmdParameters=config_overrides\n"
-        << "KillWait=5\n"
+        // Tasks run at the test's own nice value, like the unsharded run they are compared with.
+        << "KillWait=5\nPropagatePrioProcess=1\n"
         << "NodeName=ccnode NodeHostname=" << hostname << " NodeAddr=127.0.0.1 CPUs=" << cpus
         << " RealMemory=1000 State=UNKNOWN\n"
         << "PartitionName=test Nodes=ccnode Default=YES MaxTime=INFINITE State=UP\n";
