@@ -216,6 +216,9 @@ StatusOr<std::vector<Submission>> ReadSubmissions(const std::string& db_path) {
                                                            : std::string();
     };
     submission.at = text("at");
+    if (entry.contains("shards") && entry["shards"].is_number_integer()) {
+      submission.shards = entry["shards"].get<int>();
+    }
     submission.array_job = text("array_job");
     submission.merge_job = text("merge_job");
     if (entry.contains("tasks") && entry["tasks"].is_array()) {
@@ -233,8 +236,11 @@ Status AppendSubmission(const std::string& db_path, const Submission& submission
   all.push_back(submission);
   nlohmann::json doc = nlohmann::json::array();
   for (const auto& s : all) {
-    doc.push_back(
-        {{"at", s.at}, {"array_job", s.array_job}, {"tasks", s.tasks}, {"merge_job", s.merge_job}});
+    doc.push_back({{"at", s.at},
+                   {"shards", s.shards},
+                   {"array_job", s.array_job},
+                   {"tasks", s.tasks},
+                   {"merge_job", s.merge_job}});
   }
   const std::string path = SlurmDir(db_path) + "/submissions.json";
   {
@@ -267,6 +273,23 @@ StatusOr<std::map<std::string, std::string>> QueueStates() {
   return states;
 }
 
+std::map<int, std::string> QueuedTasks(const std::vector<Submission>& submissions, int shards,
+                                       const std::map<std::string, std::string>& queue) {
+  std::map<int, std::string> tasks;
+  for (const Submission& submission : submissions) {
+    if (submission.shards != shards) continue;
+    for (int task : submission.tasks) {
+      auto it = queue.find(submission.array_job + "_" + std::to_string(task));
+      if (it != queue.end() && Live(it->second)) {
+        tasks[task] = it->first + " " + it->second;
+      } else {
+        tasks.erase(task);
+      }
+    }
+  }
+  return tasks;
+}
+
 StatusOr<SubmitPlan> PlanSubmission(const std::string& db_path, int shards,
                                     const std::vector<Submission>& submissions,
                                     const std::map<std::string, std::string>& queue) {
@@ -275,6 +298,7 @@ StatusOr<SubmitPlan> PlanSubmission(const std::string& db_path, int shards,
   std::map<int, std::pair<std::string, std::string>> task_job;  // shard -> (array job, state)
   std::set<std::string> live_arrays;
   for (const Submission& submission : submissions) {
+    if (submission.shards != shards) continue;  // Another split of the same campaign.
     for (int task : submission.tasks) {
       const std::string id = submission.array_job + "_" + std::to_string(task);
       auto it = queue.find(id);

@@ -65,6 +65,7 @@ bool OnPath(const std::string& program);
 /// One `campaign slurm` submission, as recorded in <db>.shards/slurm/submissions.json.
 struct Submission {
   std::string at;
+  int shards = 0;         // N: the tasks are shards K of N.
   std::string array_job;  // "" when no array was submitted.
   std::vector<int> tasks;
   std::string merge_job;  // "" when no merge was submitted.
@@ -91,6 +92,11 @@ struct SubmitPlan {
   bool merged = false;                    // The db is a complete merge of every shard.
   bool submit_merge = false;
 };
+
+/// The tasks of earlier submissions (of `shards` shards) still in the queue: shard -> "40_3
+/// PENDING".
+std::map<int, std::string> QueuedTasks(const std::vector<Submission>& submissions, int shards,
+                                       const std::map<std::string, std::string>& queue);
 
 /// Looks at the shard stores, the merged db and the queue. An unreadable shard store is an
 /// error (it needs a human, not a resubmission).

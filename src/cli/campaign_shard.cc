@@ -12,6 +12,7 @@
 #include "campaign/merge.h"
 #include "campaign/progress.h"
 #include "campaign/shard.h"
+#include "campaign/slurm.h"
 #include "campaign/store.h"
 
 namespace convcheck::cli {
@@ -109,6 +110,16 @@ ShardLine DescribeShard(int index, int count, const std::string& path) {
   return line;
 }
 
+// Tasks of `campaign slurm` still in Slurm's queue, by shard; nothing where Slurm is absent.
+std::map<int, std::string> QueuedTasks(const std::string& db_path, int count) {
+  if (!campaign::OnPath("squeue")) return {};
+  StatusOr<std::vector<campaign::Submission>> submissions = campaign::ReadSubmissions(db_path);
+  if (!submissions.ok() || submissions->empty()) return {};
+  StatusOr<std::map<std::string, std::string>> queue = campaign::QueueStates();
+  if (!queue.ok()) return {};
+  return campaign::QueuedTasks(*submissions, count, *queue);
+}
+
 }  // namespace
 
 void AddShardFlags(CLI::App& run_cmd, CampaignRunOptions& options) {
@@ -182,19 +193,28 @@ int RunCampaignMerge(const CampaignMergeOptions& options, std::ostream& out, std
 
 bool RunShardedStatus(const std::string& db_path, const std::string& json_path, std::ostream& out,
                       std::ostream& err, int& exit_code) {
-  const std::vector<std::string> stores = campaign::FindShardStores(db_path);
-  if (stores.empty()) return false;
-  // One block per N the campaign was split into (normally one).
-  std::map<int, std::string> counts;  // N -> a store of that N, for its plan
-  for (const auto& path : stores) {
+  // One block per N the campaign was split into (normally one): the N of its shard stores, and
+  // of Slurm submissions whose tasks have not started yet.
+  std::map<int, std::vector<std::string>> counts;  // N -> its shard stores
+  for (const auto& path : campaign::FindShardStores(db_path)) {
     const std::string name = fs::path(path).filename().string();
-    const int n = std::atoi(name.substr(name.find("-of-") + 4).c_str());
-    counts.emplace(n, path);
+    counts[std::atoi(name.substr(name.find("-of-") + 4).c_str())].push_back(path);
   }
+  StatusOr<std::vector<campaign::Submission>> submitted = campaign::ReadSubmissions(db_path);
+  if (submitted.ok()) {
+    for (const auto& submission : *submitted) {
+      if (submission.shards > 0) counts[submission.shards];
+    }
+  }
+  if (counts.empty()) return false;
   nlohmann::json splits = nlohmann::json::array();
   out << "campaign " << db_path << "\n";
-  for (const auto& [n, example] : counts) {
-    StatusOr<campaign::ShardInfo> plan = campaign::ReadShardInfo(example);
+  for (const auto& [n, stores] : counts) {
+    StatusOr<campaign::ShardInfo> plan = NotFound("no shard has planned yet");
+    for (const auto& store : stores) {
+      if (plan.ok()) break;
+      plan = campaign::ReadShardInfo(store);
+    }
     out << "sharded into " << n;
     if (plan.ok()) {
       out << " (plan " << plan->plan_fingerprint << ", " << plan->plan_jobs << " jobs)";
@@ -202,9 +222,14 @@ bool RunShardedStatus(const std::string& db_path, const std::string& json_path, 
     out << "\n";
     nlohmann::json shards = nlohmann::json::array();
     int64_t planned = 0, done = 0, failing = 0, finished = 0;
+    const std::map<int, std::string> queued = QueuedTasks(db_path, n);
     double max_s = 0, sum_s = 0;
     for (int k = 1; k <= n; ++k) {
       ShardLine line = DescribeShard(k, n, campaign::ShardStorePath(db_path, {k, n}));
+      if (auto task = queued.find(k); task != queued.end()) {
+        line.text += "; slurm job " + task->second;
+        line.json["slurm_job"] = task->second;
+      }
       out << line.text << "\n";
       if (line.info) {
         planned += line.info->counts.planned;
@@ -261,7 +286,7 @@ bool RunShardedStatus(const std::string& db_path, const std::string& json_path, 
   }
   if (merged.is_null()) {
     out << "not merged yet: convcheck campaign merge " << db_path << " "
-        << campaign::ShardsDir(db_path) << "/*-of-N.sqlite\n";
+        << campaign::ShardsDir(db_path) << "/*-of-" << counts.rbegin()->first << ".sqlite\n";
   }
   if (!json_path.empty()) {
     nlohmann::json doc = {

@@ -258,6 +258,7 @@ int RunCampaignSlurm(const CampaignSlurmOptions& options, std::ostream& out, std
 
   campaign::Submission submission;
   submission.at = campaign::UtcNow();
+  submission.shards = job.shards;
   for (const auto& stale : plan->stale_merges) {
     // Replaced by a merge that also waits for the shards submitted now.
     if (Status cancelled = campaign::CancelJob(stale); !cancelled.ok()) {

@@ -120,7 +120,7 @@ TEST(SlurmTest, ResubmitsOnlyShardsThatDidNotFinishAndAreNotQueued) {
   fixtures::RunShard(db, plan, {2, 4}, pass, /*finish=*/false);  // killed before any job
   fixtures::RunShard(db, plan, {3, 4}, pass, /*finish=*/false);  // still running in Slurm
   // Shard 4 never started.
-  const std::vector<Submission> submissions = {{"t0", "40", {1, 2, 3, 4}, "41"}};
+  const std::vector<Submission> submissions = {{"t0", 4, "40", {1, 2, 3, 4}, "41"}};
   const std::map<std::string, std::string> queue = {
       {"40_3", "RUNNING"}, {"40_2", "CANCELLED"}, {"41", "PENDING"}};
   auto plan_out = PlanSubmission(db, 4, submissions, queue);
@@ -138,7 +138,7 @@ TEST(SlurmTest, ResubmitsOnlyShardsThatDidNotFinishAndAreNotQueued) {
       << "the old merge would run before the resubmitted shards";
 
   // Everything in the queue already: nothing new, the queued merge stays.
-  const std::vector<Submission> both = {submissions[0], {"t1", "50", {2, 4}, "51"}};
+  const std::vector<Submission> both = {submissions[0], {"t1", 4, "50", {2, 4}, "51"}};
   auto waiting = PlanSubmission(
       db, 4, both,
       {{"40_3", "RUNNING"}, {"50_2", "PENDING"}, {"50_4", "RUNNING"}, {"51", "PENDING"}});
@@ -146,6 +146,9 @@ TEST(SlurmTest, ResubmitsOnlyShardsThatDidNotFinishAndAreNotQueued) {
   EXPECT_TRUE(waiting->to_submit.empty());
   EXPECT_FALSE(waiting->submit_merge);
   EXPECT_TRUE(waiting->stale_merges.empty());
+  EXPECT_EQ(QueuedTasks(both, 4, {{"40_3", "RUNNING"}, {"50_2", "PENDING"}}),
+            (std::map<int, std::string>{{2, "50_2 PENDING"}, {3, "40_3 RUNNING"}}));
+  EXPECT_TRUE(QueuedTasks(both, 2, {{"40_3", "RUNNING"}}).empty()) << "another N";
 
   // All finished, not merged, no merge queued: only a merge.
   fixtures::RunShard(db, plan, {2, 4}, pass);

@@ -304,6 +304,9 @@ TEST(SlurmClusterTest, ShardedCampaignRunsIsResubmittedAndMergesIntoTheUnsharded
   ASSERT_FALSE(array.empty()) << first.out;
   ASSERT_FALSE(merge.empty()) << first.out;
 
+  CliRun queued = RunConvcheck({"campaign", "status", db});
+  EXPECT_NE(queued.out.find("; slurm job " + array + "_"), std::string::npos) << queued.out;
+
   // Kill a task that has finished a job and still has at least two to go.
   int killed = 0;
   LocalSlurm::WaitFor(
