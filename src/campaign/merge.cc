@@ -45,17 +45,21 @@ std::string Quote(const std::string& name) {
   return quoted + "\"";
 }
 
-StatusOr<std::vector<std::string>> Columns(Database& db, const std::string& schema,
-                                           const std::string& table) {
-  CC_ASSIGN_OR_RETURN(Statement stmt,
-                      db.Prepare("PRAGMA " + schema + ".table_info(" + Quote(table) + ")"));
-  std::vector<std::string> columns;
+// One column of every row `sql` returns.
+StatusOr<std::vector<std::string>> TextColumn(Database& db, const std::string& sql, int column) {
+  CC_ASSIGN_OR_RETURN(Statement stmt, db.Prepare(sql));
+  std::vector<std::string> values;
   while (true) {
     CC_ASSIGN_OR_RETURN(bool row, stmt.Step());
     if (!row) break;
-    columns.push_back(stmt.Text(1));
+    values.push_back(stmt.Text(column));
   }
-  return columns;
+  return values;
+}
+
+StatusOr<std::vector<std::string>> Columns(Database& db, const std::string& schema,
+                                           const std::string& table) {
+  return TextColumn(db, "PRAGMA " + schema + ".table_info(" + Quote(table) + ")", 1);
 }
 
 // Columns a shard's table has and the merged one lacks (a shard written by a newer convcheck)
@@ -79,17 +83,11 @@ Status AddMissingColumns(Database& db, const std::string& table) {
 }
 
 StatusOr<std::vector<std::string>> Tables(Database& db, const std::string& schema) {
-  CC_ASSIGN_OR_RETURN(Statement stmt,
-                      db.Prepare("SELECT name FROM " + schema +
-                                 ".sqlite_master WHERE type = 'table' AND name NOT LIKE "
-                                 "'sqlite_%' ORDER BY name"));
-  std::vector<std::string> tables;
-  while (true) {
-    CC_ASSIGN_OR_RETURN(bool row, stmt.Step());
-    if (!row) break;
-    tables.push_back(stmt.Text(0));
-  }
-  return tables;
+  return TextColumn(db,
+                    "SELECT name FROM " + schema +
+                        ".sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY "
+                        "name",
+                    0);
 }
 
 // The columns of `from` that `to` has too, minus `skip`, in `from`'s order.

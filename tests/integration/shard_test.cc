@@ -15,7 +15,7 @@
 #include <sstream>
 #include <thread>
 
-#include "campaign/sqlite.h"
+#include "testing/campaign_compare.h"
 #include "testing/cli_runner.h"
 
 namespace convcheck {
@@ -26,21 +26,8 @@ using testing::CliRun;
 using testing::RunConvcheck;
 using testing::TempDir;
 
-std::map<std::string, std::string> Verdicts(const std::string& db_path) {
-  std::map<std::string, std::string> verdicts;
-  auto db = campaign::Database::Open(db_path, campaign::Database::Mode::kReadOnly);
-  if (!db.ok()) return verdicts;
-  auto stmt = (*db)->Prepare("SELECT key, status || ' ' || coalesce(verdict, '') FROM jobs");
-  if (!stmt.ok()) return verdicts;
-  while (*stmt->Step()) verdicts[stmt->Text(0)] = stmt->Text(1);
-  return verdicts;
-}
-
 int64_t Query(const std::string& db_path, const std::string& sql) {
-  auto db = campaign::Database::Open(db_path, campaign::Database::Mode::kReadOnly);
-  if (!db.ok()) return -1;
-  auto value = campaign::QueryInt(**db, sql);
-  return value.ok() ? *value : -1;
+  return static_cast<int64_t>(testing::QueryNumber(db_path, sql));
 }
 
 std::vector<std::string> RunArgs(const std::string& sources, const std::string& db) {
@@ -91,28 +78,11 @@ TEST(ShardCampaignTest, ShardsMergeIntoTheUnshardedResult) {
   EXPECT_NE(merge.out.find("merged 3 of 3 shards"), std::string::npos) << merge.out;
   EXPECT_NE(merge.out.find("complete"), std::string::npos) << merge.out;
 
-  const auto expected = Verdicts(unsharded);
+  const auto expected = testing::JobVerdicts(unsharded);
   ASSERT_EQ(expected.size(), 10u);
-  EXPECT_EQ(Verdicts(sharded), expected);
+  EXPECT_EQ(testing::JobVerdicts(sharded), expected);
   EXPECT_EQ(Query(sharded, "SELECT count(DISTINCT key) FROM jobs"), 10);
-  // The reports agree on everything but paths, times and ids.
-  for (const auto& db : {unsharded, sharded}) {
-    CliRun report = RunConvcheck({"report", db, "--json", db + ".json"});
-    ASSERT_EQ(report.exit_code, 0) << report.err;
-  }
-  nlohmann::json a = testing::ReadJson(unsharded + ".json"),
-                 b = testing::ReadJson(sharded + ".json");
-  EXPECT_EQ(a["outcomes"], b["outcomes"]);
-  EXPECT_EQ(a["verdicts"], b["verdicts"]);
-  EXPECT_EQ(a["blame"], b["blame"]);
-  EXPECT_EQ(a["campaign"]["unique_failures"], b["campaign"]["unique_failures"]);
-  std::map<std::string, int64_t> groups_a, groups_b;
-  for (const auto& f : a["unique_failures"]) groups_a[f["signature"]] = f["count"];
-  for (const auto& f : b["unique_failures"]) {
-    groups_b[f["signature"]] = f["count"];
-    EXPECT_TRUE(fs::exists(f["reproducer"].get<std::string>())) << f.dump();
-  }
-  EXPECT_EQ(groups_a, groups_b);
+  testing::ExpectSameReport(unsharded, sharded);
 
   CliRun status = RunConvcheck({"campaign", "status", sharded, "--json", dir.File("s.json")});
   ASSERT_EQ(status.exit_code, 0) << status.err;
@@ -137,20 +107,8 @@ TEST(ShardCampaignTest, AShardBeingRunCannotBeRunTwiceOrMerged) {
   std::vector<std::string> args = RunArgs(sources, db);
   args.insert(args.end(), {"--shard", "1/1"});
 
-  pid_t pid = fork();
+  pid_t pid = testing::StartConvcheck(args, dir.File("run.out"), dir.File("run.log"));
   ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    std::vector<char*> argv;
-    std::string binary = CONVCHECK_BINARY;
-    argv.push_back(binary.data());
-    for (auto& arg : args) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    freopen(dir.File("run.log").c_str(), "w", stderr);
-    freopen(dir.File("run.out").c_str(), "w", stdout);
-    setenv("CONVCHECK_WORKERS_DIR", CONVCHECK_WORKERS_DIR_FOR_TESTS, 1);
-    execv(binary.c_str(), argv.data());
-    _exit(127);
-  }
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (std::chrono::steady_clock::now() < deadline &&
          Query(shard, "SELECT count(*) FROM jobs WHERE status = 'running'") < 1) {

@@ -27,7 +27,7 @@
 #include <sstream>
 #include <thread>
 
-#include "campaign/sqlite.h"
+#include "testing/campaign_compare.h"
 #include "testing/cli_runner.h"
 
 namespace convcheck {
@@ -219,22 +219,8 @@ std::string SkipReason() {
   return "";
 }
 
-std::map<std::string, std::string> Verdicts(const std::string& db_path) {
-  std::map<std::string, std::string> verdicts;
-  auto db = campaign::Database::Open(db_path, campaign::Database::Mode::kReadOnly);
-  if (!db.ok()) return verdicts;
-  auto stmt = (*db)->Prepare("SELECT key, status || ' ' || coalesce(verdict, '') FROM jobs");
-  if (!stmt.ok()) return verdicts;
-  while (*stmt->Step()) verdicts[stmt->Text(0)] = stmt->Text(1);
-  return verdicts;
-}
-
 double QueryReal(const std::string& db_path, const std::string& sql) {
-  auto db = campaign::Database::Open(db_path, campaign::Database::Mode::kReadOnly);
-  if (!db.ok()) return -1;
-  auto stmt = (*db)->Prepare(sql);
-  if (!stmt.ok() || !*stmt->Step()) return -1;
-  return stmt->Real(0);
+  return testing::QueryNumber(db_path, sql);
 }
 
 // Small sources: the repository's test models and the fuzzing findings (passes, a source error,
@@ -286,7 +272,7 @@ TEST(SlurmClusterTest, ShardedCampaignRunsIsResubmittedAndMergesIntoTheUnsharded
   args.insert(args.end(), {"--jobs", "2", "--db", unsharded});
   CliRun whole = RunConvcheck(args);
   ASSERT_EQ(whole.exit_code, 1) << "the findings fail\n" << whole.out << whole.err;
-  const auto expected = Verdicts(unsharded);
+  const auto expected = testing::JobVerdicts(unsharded);
   ASSERT_EQ(expected.size(), 30u);
 
   // Four shards, one CPU and one lane each (the node has two CPUs: two tasks at a time).
@@ -357,22 +343,8 @@ TEST(SlurmClusterTest, ShardedCampaignRunsIsResubmittedAndMergesIntoTheUnsharded
   // Every job once, with the unsharded verdicts; the reports agree.
   EXPECT_EQ(QueryReal(db, "SELECT count(*) FROM jobs"), 30);
   EXPECT_EQ(QueryReal(db, "SELECT count(DISTINCT key) FROM jobs"), 30);
-  EXPECT_EQ(Verdicts(db), expected);
-  for (const auto& path : {unsharded, db}) {
-    CliRun report = RunConvcheck({"report", path, "--json", path + ".json"});
-    ASSERT_EQ(report.exit_code, 0) << report.err;
-  }
-  nlohmann::json a = testing::ReadJson(unsharded + ".json"), b = testing::ReadJson(db + ".json");
-  EXPECT_EQ(a["outcomes"], b["outcomes"]);
-  EXPECT_EQ(a["verdicts"], b["verdicts"]);
-  EXPECT_EQ(a["blame"], b["blame"]);
-  std::map<std::string, int64_t> groups_a, groups_b;
-  for (const auto& f : a["unique_failures"]) groups_a[f["signature"]] = f["count"];
-  for (const auto& f : b["unique_failures"]) {
-    groups_b[f["signature"]] = f["count"];
-    EXPECT_TRUE(fs::exists(f["reproducer"].get<std::string>())) << f.dump();
-  }
-  EXPECT_EQ(groups_a, groups_b);
+  EXPECT_EQ(testing::JobVerdicts(db), expected);
+  testing::ExpectSameReport(unsharded, db);
   status = RunConvcheck({"campaign", "status", db});
   EXPECT_NE(status.out.find("4/4 shards finished"), std::string::npos) << status.out;
   EXPECT_NE(status.out.find("merged: 30/30 done from 4 shards"), std::string::npos) << status.out;
