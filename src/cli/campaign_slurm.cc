@@ -195,7 +195,9 @@ int RunCampaignSlurm(const CampaignSlurmOptions& options, std::ostream& out, std
   if (Status main_db = CheckMainDb(job.db_path); !main_db.ok()) return ReportError(err, main_db);
   int64_t planned = -1;
   if (!options.no_check) {
-    StatusOr<int64_t> jobs = CheckPlan(job.convcheck, job.run_args);
+    // This binary, not --convcheck: that one is a path on the nodes.
+    StatusOr<int64_t> jobs =
+        CheckPlan(fs::read_symlink("/proc/self/exe", ec).string(), job.run_args);
     if (!jobs.ok()) return ReportError(err, jobs.status());
     planned = *jobs;
   }
