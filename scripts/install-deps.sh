@@ -14,6 +14,7 @@ DEBS=(
   nlohmann-json3-dev libcli11-dev libfmt-dev libsqlite3-dev libopenblas-dev
   python3 python3-torch python3-torchvision python3-onnx python3-numpy python3-venv ccache
   chromium fonts-liberation
+  slurm-wlm munge
 )
 
 missing=()

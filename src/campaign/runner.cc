@@ -12,6 +12,7 @@
 #include <set>
 #include <thread>
 
+#include "campaign/lock.h"
 #include "campaign/progress.h"
 #include "pipeline/job.h"
 #include "workers/session.h"
@@ -294,6 +295,8 @@ int64_t DefaultLaneMemoryMb(int lanes) {
 StatusOr<RunSummary> RunCampaign(const RunOptions& options, std::ostream& progress_out, bool tty) {
   const auto start = std::chrono::steady_clock::now();
   for (const auto& suite : options.plan.suites) CC_RETURN_IF_ERROR(ValidateSuite(suite));
+  // One run per file: a second one would reset this one's running jobs (campaign/lock.h).
+  CC_ASSIGN_OR_RETURN(StoreLock lock, StoreLock::Acquire(options.db_path));
   CC_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, Store::Open(options.db_path));
   RunSummary summary;
 
@@ -303,6 +306,9 @@ StatusOr<RunSummary> RunCampaign(const RunOptions& options, std::ostream& progre
     CC_ASSIGN_OR_RETURN(std::unique_ptr<workers::Session> planner,
                         workers::Session::Create(session_options));
     CC_ASSIGN_OR_RETURN(std::vector<PlannedJob> planned, PlanJobs(options.plan, *planner));
+    if (options.select_jobs) {
+      CC_ASSIGN_OR_RETURN(planned, options.select_jobs(std::move(planned), *store));
+    }
     CC_ASSIGN_OR_RETURN(summary.newly_planned, store->AddPlanned(planned));
   }
   nlohmann::json converter_options = nlohmann::json::object();

@@ -41,6 +41,9 @@ struct RunOptions {
   // run. It is called under the store's lock, one lane at a time.
   std::function<StatusOr<std::vector<PlannedJob>>(Store&)> more_jobs;
   double time_budget_s = 0;  // > 0: no job starts after this many seconds.
+  // Sharding (campaign/shard.h): given the whole plan, the jobs this store takes; it may record
+  // what it decided in the store's meta. Unset: every job.
+  std::function<StatusOr<std::vector<PlannedJob>>(std::vector<PlannedJob>, Store&)> select_jobs;
 };
 
 struct RunSummary {

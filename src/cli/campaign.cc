@@ -12,6 +12,7 @@
 #include "campaign/progress.h"
 #include "campaign/runner.h"
 #include "campaign/store.h"
+#include "cli/campaign_shard.h"
 
 namespace convcheck::cli {
 
@@ -102,6 +103,7 @@ void AddCampaignCommand(CLI::App& app, int& exit_code) {
       ->delimiter(',');
   run_cmd->add_flag("--dry-run", run->dry_run,
                     "plan into the file and print the plan; run nothing");
+  AddShardFlags(*run_cmd, *run);
   run_cmd->callback(
       [run, &exit_code]() { exit_code = RunCampaignRun(*run, std::cout, std::cerr); });
 
@@ -112,6 +114,7 @@ void AddCampaignCommand(CLI::App& app, int& exit_code) {
   status_cmd->add_option("--json", status->json_path, "write the status as JSON (- for stdout)");
   status_cmd->callback(
       [status, &exit_code]() { exit_code = RunCampaignStatus(*status, std::cout, std::cerr); });
+  AddCampaignShardCommands(*campaign, exit_code);
 }
 
 int RunCampaignRun(const CampaignRunOptions& options, std::ostream& out, std::ostream& err) {
@@ -134,6 +137,9 @@ int RunCampaignRun(const CampaignRunOptions& options, std::ostream& out, std::os
     }
   }
   run->rerun = options.rerun;
+  if (Status sharded = ConfigureShard(options, *run, err); !sharded.ok()) {
+    return ReportError(err, sharded);
+  }
   return RunAndSummarize(*run, options.jobs, out, err);
 }
 
@@ -217,6 +223,10 @@ int RunAndSummarize(campaign::RunOptions& run, int jobs, std::ostream& out, std:
 }
 
 int RunCampaignStatus(const CampaignStatusOptions& options, std::ostream& out, std::ostream& err) {
+  int sharded_exit = kExitPass;
+  if (RunShardedStatus(options.db_path, options.json_path, out, err, sharded_exit)) {
+    return sharded_exit;
+  }
   StatusOr<std::unique_ptr<campaign::Store>> store =
       campaign::Store::Open(options.db_path, /*read_only=*/true);
   if (!store.ok()) return ReportError(err, store.status());

@@ -25,6 +25,8 @@ struct CampaignRunOptions {
   bool dry_run = false;
   std::vector<std::string> rerun;
   std::string command_line;
+  std::string shard;                   // K/N (cli/campaign_shard.h); "" runs everything.
+  std::vector<std::string> cost_from;  // Stores whose timings balance the shards.
 };
 
 struct CampaignStatusOptions {

@@ -69,19 +69,8 @@ TEST(CampaignTest, KilledCampaignResumesWithEveryJobExactlyOnce) {
 
   // Start the campaign in the background, as a user would, and kill -9 it mid-way.
   std::vector<std::string> args = CampaignArgs(sources, db);
-  pid_t pid = fork();
+  pid_t pid = testing::StartConvcheck(args, dir.File("first.out"), dir.File("first.log"));
   ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    std::vector<char*> argv;
-    std::string binary = CONVCHECK_BINARY;
-    argv.push_back(binary.data());
-    for (auto& arg : args) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    freopen(dir.File("first.log").c_str(), "w", stderr);
-    freopen(dir.File("first.out").c_str(), "w", stdout);
-    execv(binary.c_str(), argv.data());
-    _exit(127);
-  }
   int64_t done_at_kill = 0;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(180);
   while (std::chrono::steady_clock::now() < deadline) {
