@@ -34,7 +34,7 @@ inline std::vector<PlannedJob> Plan(int sources, const std::vector<int>& opsets,
       job.kind = "convert";
       job.source = "python:/models/m" + std::to_string(s) + ".py";
       job.source_kind = "python";
-      job.converter.converter = "torch.onnx";
+      job.converter.name = "torch.onnx@1.13";
       job.converter.opset = opset;
       job.num_sets = 2;
       job.backends = "ort,ref";

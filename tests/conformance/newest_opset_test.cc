@@ -112,7 +112,7 @@ TEST(NewestOpsetTest, ReferenceAndOnnxRuntimeAgreeOnAnIr10Model) {
   std::vector<std::vector<Tensor>> outputs[2];
   const char* names[2] = {"ref", "ort"};
   for (int b = 0; b < 2; ++b) {
-    StatusOr<std::unique_ptr<pipeline::Backend>> backend =
+    StatusOr<std::unique_ptr<backends::Backend>> backend =
         backends::MakeBackend(names[b], **session, backends::BackendOptions{});
     ASSERT_TRUE(backend.ok()) << backend.status().ToString();
     StatusOr<backends::BackendRun> run = (*backend)->Run(path, inputs, 120);
