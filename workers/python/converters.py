@@ -15,6 +15,8 @@ import traceback
 import warnings
 from typing import Callable, Optional
 
+import onnx
+
 import sources
 from protocol import (FRAMEWORK_NAMES, Environment, FrameworkMismatch, ProtocolError,
                       UnknownConverter, annotate, exception_chain, failure_signature, required,
@@ -111,10 +113,30 @@ def export_unchecked(request: dict, env: Environment) -> dict:
     }
 
 
+def graph_names(out_path: str, input_names: list, output_names: list) -> dict:
+    """The names to return: ours, or the file's own when the converter did not use ours.
+
+    Converters may also add or drop graph inputs (an unused input dropped, a captured tensor
+    made an input): the response then carries the graph's names, and a note says so.
+    """
+    graph = onnx.load(out_path, load_external_data=False).graph
+    initializers = {t.name for t in graph.initializer}
+    actual_inputs = [v.name for v in graph.input if v.name not in initializers]
+    actual_outputs = [v.name for v in graph.output]
+    notes = []
+    if sorted(actual_inputs) != sorted(input_names):
+        notes.append(f"graph inputs are {actual_inputs}, not the {len(input_names)} inputs "
+                     "named input_K: names returned as in the graph")
+        input_names = actual_inputs
+    if sorted(actual_outputs) != sorted(output_names):
+        notes.append(f"graph outputs are {actual_outputs}, not the {len(output_names)} outputs "
+                     "named output_K: names returned as in the graph")
+        output_names = actual_outputs
+    return {"input_names": input_names, "output_names": output_names, "notes": notes}
+
+
 def model_facts(path: str) -> dict:
     """The written model's default-domain opset and IR version."""
-    import onnx
-
     model = onnx.load(path, load_external_data=False)
     opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), None)
     return {"opset": opset, "ir_version": model.ir_version}

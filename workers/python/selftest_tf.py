@@ -93,6 +93,18 @@ SOURCES = {
         def make_inputs():
             return tf.random.normal((2, 3))
         """,
+    # Keras 3's Normalization keeps its statistics as tensors the call captures: tf2onnx's
+    # from_function makes them graph inputs (the SavedModel route freezes them as constants).
+    "captures": """
+        import keras
+        import numpy as np
+        def make_model():
+            inputs = keras.Input((4, 4, 3))
+            x = keras.layers.Normalization(axis=-1)(inputs)
+            return keras.Model(inputs, keras.layers.Dense(2)(x))
+        def make_inputs():
+            return np.ones((1, 4, 4, 3), np.float32)
+        """,
     "torch_model": """
         import torch
         def make_model():
@@ -215,6 +227,13 @@ def check_stages(ctx, sources, export):
     checks.expect("an unsupported op: converted, named in the notes", response["ok"]
                   and any("Erfc" in n and "is not supported" in n for n in response["notes"]),
                   response)
+    worker.call(op="load_source", source=sources["captures"], out_dir=ctx.directory)
+    response = export(sources["captures"], "captures.onnx")
+    checks.expect("graph inputs the converter added: the graph's names, with a note",
+                  response["ok"] and response["input_names"][0] == "input_0"
+                  and len(response["input_names"]) == 3
+                  and response["input_names"] == graph_io(ctx.path("captures.onnx"))[0]
+                  and any(n.startswith("graph inputs are") for n in response["notes"]), response)
     checks.expect_error("opset 19 is refused", export(sources["keras"], opset=19), "request",
                         "ProtocolError")
     checks.expect_error("an unknown route is refused",

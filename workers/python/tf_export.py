@@ -23,7 +23,7 @@ import tempfile
 
 import tensorflow as tf
 
-from converters import Converter, StageMap
+from converters import Converter, StageMap, graph_names
 from protocol import Option
 
 OPTIONS = {"route": Option("function", choices=("function", "saved_model")),
@@ -67,10 +67,10 @@ def run_tf2onnx(loaded, request: dict, options: dict, opset: int, out_path: str)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
         notes.append("converted through a SavedModel with tf2onnx's --saved-model path")
-    num_outputs = loaded.num_outputs
-    return {"input_names": [s.name for s in specs],
-            "output_names": [f"output_{k}" for k in range(num_outputs)],
-            "notes": notes}
+    result = graph_names(out_path, [s.name for s in specs],
+                         [f"output_{k}" for k in range(loaded.num_outputs)])
+    result["notes"] = notes + result["notes"]
+    return result
 
 
 def save_model(loaded, function, directory: str) -> None:

@@ -27,7 +27,7 @@ import onnx
 import torch
 import torch.onnx._constants
 
-from converters import Converter, StageMap
+from converters import Converter, StageMap, graph_names
 from protocol import Option, ProtocolError, exception_chain, failure_signature
 
 TORCHSCRIPT_OPTIONS = {
@@ -51,24 +51,6 @@ def export_args(args: tuple) -> tuple:
     if args and isinstance(args[-1], dict):
         args = tuple(args) + ({},)
     return tuple(args)
-
-
-def graph_names(out_path: str, input_names: list, output_names: list) -> dict:
-    """The names to return: ours, or the file's own when the exporter did not use ours."""
-    graph = onnx.load(out_path, load_external_data=False).graph
-    initializers = {t.name for t in graph.initializer}
-    actual_inputs = [v.name for v in graph.input if v.name not in initializers]
-    actual_outputs = [v.name for v in graph.output]
-    notes = []
-    if sorted(actual_inputs) != sorted(input_names):
-        notes.append(f"graph inputs are {actual_inputs}, not the {len(input_names)} inputs "
-                     "named input_K: names returned as in the graph")
-        input_names = actual_inputs
-    if sorted(actual_outputs) != sorted(output_names):
-        notes.append(f"graph outputs are {actual_outputs}, not the {len(output_names)} outputs "
-                     "named output_K: names returned as in the graph")
-        output_names = actual_outputs
-    return {"input_names": input_names, "output_names": output_names, "notes": notes}
 
 
 # --- TorchScript exporters (torch 1.13 and torch 2) ------------------------------------------
