@@ -95,6 +95,7 @@ for name in "${names[@]}"; do
     exit 2
   fi
 done
+# An if, not `[ ] && f`: a false test as the loop's last command would be the script's status.
 for name in "${names[@]}"; do
-  [ "$name" = onnx ] && install_onnx_node_tests
+  if [ "$name" = onnx ]; then install_onnx_node_tests; fi
 done
