@@ -136,7 +136,7 @@ TEST(ConvertersTest, KerasModelAndSavedModelThroughTf2onnx) {
 
 // fault-inject:* are TEST DOUBLES: they crash or write a wrong model on purpose.
 TEST(ConvertersTest, FaultInjectionDoublesWorkForTorchAndTensorFlowSources) {
-  for (const std::string source :
+  for (const std::string& source :
        {"python:" + ModelFile("cnn.py"), "python:" + ModelFile("keras_cnn.py")}) {
     TempDir dir;
     CliRun run;
