@@ -21,9 +21,17 @@ function(cc_add_test name label)
     CONVCHECK_BINARY="$<TARGET_FILE:convcheck>")
   # Tests drive the binary too: building a test builds the convcheck it runs.
   add_dependencies(${name} convcheck)
-  add_test(NAME ${name} COMMAND ${name})
   if(NOT T_TIMEOUT)
     set(T_TIMEOUT 600)
   endif()
-  set_tests_properties(${name} PROPERTIES LABELS ${label} TIMEOUT ${T_TIMEOUT})
+  if(label STREQUAL "integration")
+    # One ctest entry per test: `ctest -j2` spreads the slow end-to-end tests over both cores,
+    # and each has its own timeout, so one busy test cannot time out the whole binary.
+    # PRE_TEST: listed when ctest runs, not at build time.
+    gtest_discover_tests(${name} DISCOVERY_MODE PRE_TEST DISCOVERY_TIMEOUT 60
+                         PROPERTIES LABELS ${label} TIMEOUT ${T_TIMEOUT})
+  else()
+    add_test(NAME ${name} COMMAND ${name})
+    set_tests_properties(${name} PROPERTIES LABELS ${label} TIMEOUT ${T_TIMEOUT})
+  endif()
 endfunction()
