@@ -11,6 +11,7 @@
 #include "core/npy.h"
 #include "onnx/data_set.h"
 #include "onnx/model.h"
+#include "onnx/patterns.h"
 #include "pipeline/blame.h"
 #include "sources/source.h"
 
@@ -267,6 +268,7 @@ Status ValidateStage(const std::string& model_path, double timeout_s, workers::S
                         {"op_counts", summary.op_counts},
                         {"inputs", inputs},
                         {"outputs", outputs}};
+  result->op_sequences = onnxio::ModelPatterns(*model, 2, 3);
   std::optional<onnxio::ValidationIssue> issue;
   if (OldCheckerKnows(*model)) {
     result->model_info["checker"] = "onnx 1.12 (C++)";

@@ -8,6 +8,7 @@
 #include <exception>
 #include <iostream>
 
+#include "cli/analyze.h"
 #include "cli/campaign.h"
 #include "cli/check.h"
 #include "cli/common.h"
@@ -32,6 +33,7 @@ int main(int argc, char** argv) {
     convcheck::cli::AddRunCommand(app, exit_code);
     convcheck::cli::AddCampaignCommand(app, exit_code);
     convcheck::cli::AddReportCommand(app, exit_code);
+    convcheck::cli::AddAnalyzeCommand(app, exit_code);
     convcheck::cli::AddGenCommand(app, exit_code);
     convcheck::cli::AddFuzzCommand(app, exit_code);
     convcheck::cli::AddReduceCommand(app, exit_code);
