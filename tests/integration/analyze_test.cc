@@ -122,3 +122,41 @@ TEST(AnalyzeTest, BadInputGivesOneLine) {
 
 }  // namespace
 }  // namespace convcheck
+
+namespace convcheck {
+namespace {
+
+// fault-inject:lossy-add is a TEST DOUBLE: every float Add becomes (a + 2^16) + b - 2^16, exact
+// in float64 and about 4e-3 off in float32. The default tolerance sees a value mismatch; the
+// calibrated one sees that the converted graph is right in float64 and calls it a precision
+// fault of the converter.
+TEST(CalibratedTest, AnUnstableLoweringIsAPrecisionFault) {
+  TempDir dir;
+  for (const std::string tolerance : {"convcheck", "calibrated"}) {
+    const std::string json = dir.File(tolerance + ".json");
+    CliRun run = RunConvcheck(
+        {"convert", "python:" CONVCHECK_TESTS_DIR "/data/models/transformer.py", "--converter",
+         "fault-inject:lossy-add", "--backend", "ort", "--tolerance", tolerance, "--json", json});
+    ASSERT_EQ(run.exit_code, 1) << run.out << run.err;
+    nlohmann::json job = testing::ReadJson(json)["jobs"][0];
+    EXPECT_EQ(job["verdict"], "incorrect_behavior");
+    const nlohmann::json& output = job["backends"][0]["comparison"]["outputs"][0];
+    if (tolerance == "convcheck") {
+      EXPECT_EQ(job["subtype"], "value_mismatch");
+      EXPECT_FALSE(output.contains("rounding_allowed"));
+    } else {
+      EXPECT_EQ(job["subtype"], "precision");
+      EXPECT_EQ(job["blame"], "converter");
+      // The budget (8 x ref against ref64) covers the error, which float64 does not make.
+      EXPECT_GE(output["rounding_allowed"].get<double>(), output["max_abs_error"].get<double>());
+    }
+  }
+  // The same model through its plain exporter passes under both: no false alarm.
+  CliRun plain =
+      RunConvcheck({"convert", "python:" CONVCHECK_TESTS_DIR "/data/models/transformer.py",
+                    "--backend", "ort", "--tolerance", "calibrated"});
+  EXPECT_EQ(plain.exit_code, 0) << plain.out << plain.err;
+}
+
+}  // namespace
+}  // namespace convcheck
