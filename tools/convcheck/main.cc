@@ -14,6 +14,7 @@
 #include "cli/common.h"
 #include "cli/conformance.h"
 #include "cli/convert.h"
+#include "cli/coverage.h"
 #include "cli/envs.h"
 #include "cli/fuzz.h"
 #include "cli/gen.h"
@@ -34,6 +35,7 @@ int main(int argc, char** argv) {
     convcheck::cli::AddCampaignCommand(app, exit_code);
     convcheck::cli::AddReportCommand(app, exit_code);
     convcheck::cli::AddAnalyzeCommand(app, exit_code);
+    convcheck::cli::AddCoverageCommand(app, exit_code);
     convcheck::cli::AddGenCommand(app, exit_code);
     convcheck::cli::AddFuzzCommand(app, exit_code);
     convcheck::cli::AddReduceCommand(app, exit_code);
