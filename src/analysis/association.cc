@@ -6,9 +6,11 @@
 #include <set>
 #include <unordered_map>
 
+#include "analysis/rows.h"
 #include "analysis/stats.h"
 #include "campaign/patterns.h"
 #include "campaign/sqlite.h"
+#include "onnx/patterns.h"
 
 namespace convcheck::analysis {
 
@@ -19,16 +21,6 @@ using campaign::Statement;
 
 constexpr OutcomeClass kOutcomes[] = {OutcomeClass::kConverterCrash, OutcomeClass::kInvalidModel,
                                       OutcomeClass::kRuntimeFailure, OutcomeClass::kMismatch};
-
-template <typename Row>
-Status ForEachRow(Database& db, const std::string& sql, const Row& row) {
-  CC_ASSIGN_OR_RETURN(Statement stmt, db.Prepare(sql));
-  while (true) {
-    CC_ASSIGN_OR_RETURN(bool has_row, stmt.Step());
-    if (!has_row) return Status::Ok();
-    row(stmt);
-  }
-}
 
 // What the analysis knows about a job.
 struct Job {
@@ -57,12 +49,7 @@ struct Interner {
     auto [it, inserted] = ids.emplace(pattern, static_cast<int>(names.size()));
     if (inserted) {
       names.push_back(pattern);
-      int n = 1;
-      for (size_t pos = pattern.find("->"); pos != std::string::npos;
-           pos = pattern.find("->", pos + 2)) {
-        ++n;
-      }
-      lengths.push_back(n);
+      lengths.push_back(onnxio::PatternLength(pattern));
     }
     return it->second;
   }
@@ -140,7 +127,8 @@ Status LoadJobs(Database& db, bool have_patterns, Interner& interner, std::vecto
     // A converted graph without edges has no sequence rows; with one operator that is certain,
     // so such a job counts among those whose sequences are known.
     job.has_sequences = job.has_ops && (job.recorded || job.size <= 1);
-    if (job.has_ops && !job.has_sequences) ++without_sequences;
+    // Without the table at all, the note on the table says it for every job.
+    if (have_patterns && job.has_ops && !job.has_sequences) ++without_sequences;
     if (!job.generated || job.has_source) continue;
     // A store written before job_patterns: the generator's graph may still be on disk.
     auto cached = source_cache.find(job.source);

@@ -6,6 +6,7 @@
 #include <memory>
 #include <sstream>
 
+#include "analysis/rows.h"
 #include "campaign/sqlite.h"
 #include "gen/emit.h"
 #include "onnx/patterns.h"
@@ -16,25 +17,6 @@ namespace {
 
 using campaign::Database;
 using campaign::Statement;
-
-template <typename Row>
-Status ForEachRow(Database& db, const std::string& sql, const Row& row) {
-  CC_ASSIGN_OR_RETURN(Statement stmt, db.Prepare(sql));
-  while (true) {
-    CC_ASSIGN_OR_RETURN(bool has_row, stmt.Step());
-    if (!has_row) return Status::Ok();
-    row(stmt);
-  }
-}
-
-int Length(const std::string& pattern) {
-  int n = 1;
-  for (size_t pos = pattern.find("->"); pos != std::string::npos;
-       pos = pattern.find("->", pos + 2)) {
-    ++n;
-  }
-  return n;
-}
 
 std::vector<std::string> Ops(const std::string& pattern) {
   std::vector<std::string> ops;
@@ -240,7 +222,7 @@ StatusOr<Corpus> LoadCorpus(const std::string& text, const Corpus* target, bool 
       CoveragePoint point;
       point.models = i + 1;
       for (const auto& [pattern, models] : goal) {
-        const int n = Length(pattern);
+        const int n = onnxio::PatternLength(pattern);
         if (n > 3) continue;
         ++point.total[n - 1];
         point.covered[n - 1] += patterns.count(pattern) != 0;
@@ -264,7 +246,7 @@ std::vector<CoverageRow> Coverage(const Corpus& of, const Corpus& by) {
       row[n - 1].n = n;
     }
     for (const auto& [pattern, models] : first) {
-      const int n = Length(pattern);
+      const int n = onnxio::PatternLength(pattern);
       if (n > 3) continue;
       CoverageRow& r = row[n - 1];
       const bool hit = second.count(pattern) != 0;

@@ -8,6 +8,7 @@
 #include "campaign/patterns.h"
 #include "campaign/schema.h"
 #include "campaign/signature.h"
+#include "onnx/patterns.h"
 
 namespace convcheck::campaign {
 
@@ -368,12 +369,8 @@ StatusOr<RecordOutcome> Store::Record(const PlannedJob& job, const pipeline::Job
   auto insert_patterns = [&](const std::string& level,
                              const std::map<std::string, int64_t>& patterns) -> Status {
     for (const auto& [pattern, count] : patterns) {
-      int64_t n = 1;
-      for (size_t pos = pattern.find("->"); pos != std::string::npos;
-           pos = pattern.find("->", pos + 2)) {
-        ++n;
-      }
-      CC_RETURN_IF_ERROR(pattern_insert.BindAll({id, level, n, pattern, count}));
+      CC_RETURN_IF_ERROR(pattern_insert.BindAll(
+          {id, level, int64_t{onnxio::PatternLength(pattern)}, pattern, count}));
       CC_ASSIGN_OR_RETURN(bool row, pattern_insert.Step());
       (void)row;
       CC_RETURN_IF_ERROR(pattern_insert.Reset());

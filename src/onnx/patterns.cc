@@ -75,6 +75,15 @@ std::map<std::string, int64_t> PathPatterns(const std::vector<std::string>& ops,
   return std::move(walker.patterns);
 }
 
+int PatternLength(std::string_view pattern) {
+  int n = 1;
+  for (size_t pos = pattern.find("->"); pos != std::string_view::npos;
+       pos = pattern.find("->", pos + 2)) {
+    ++n;
+  }
+  return n;
+}
+
 std::map<std::string, int64_t> ModelPatterns(const onnx::ModelProto& model, int min_n, int max_n) {
   std::map<std::string, int64_t> patterns;
   GraphPatterns(model.graph(), min_n, max_n, patterns);

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "onnx/onnx_pb.h"
@@ -28,6 +29,9 @@ namespace convcheck::onnxio {
 std::map<std::string, int64_t> PathPatterns(const std::vector<std::string>& ops,
                                             const std::vector<std::vector<int>>& successors,
                                             int min_n, int max_n, int64_t max_paths = 2000000);
+
+/// How many operators a pattern names ("Conv->Relu" is 2).
+int PatternLength(std::string_view pattern);
 
 /// The patterns of a model: the top-level graph and each subgraph (If/Loop/Scan bodies) on its
 /// own, since a subgraph's edges to its outer scope are not data edges between nodes that run
