@@ -13,7 +13,8 @@ namespace convcheck::campaign {
 
 // Version 2: converters as data (an `options` column with the canonical option text; the
 // converter `torch.onnx` renamed `torch.onnx@1.13`; new job keys). Version 1 files are migrated
-// when opened for writing (Store::Open).
+// when opened for writing (Store::Open). Tables added since (job_patterns) are created by
+// Store::Open without a version change: a file without them is read as having no rows there.
 inline constexpr int kSchemaVersion = 2;
 
 inline constexpr const char* kSchemaSql = R"sql(
@@ -115,6 +116,14 @@ CREATE TABLE IF NOT EXISTS job_ops (
   op_type TEXT NOT NULL,
   count   INTEGER NOT NULL,
   PRIMARY KEY (job_id, op_type)
+);
+CREATE TABLE IF NOT EXISTS job_patterns (
+  job_id  INTEGER NOT NULL REFERENCES jobs(id),
+  level   TEXT NOT NULL,
+  n       INTEGER NOT NULL,
+  pattern TEXT NOT NULL,
+  count   INTEGER NOT NULL,
+  PRIMARY KEY (job_id, level, pattern)
 );
 )sql";
 

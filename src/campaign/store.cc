@@ -5,8 +5,10 @@
 #include <ctime>
 #include <filesystem>
 
+#include "campaign/patterns.h"
 #include "campaign/schema.h"
 #include "campaign/signature.h"
+#include "onnx/patterns.h"
 
 namespace convcheck::campaign {
 
@@ -15,8 +17,8 @@ namespace fs = std::filesystem;
 namespace {
 
 // The tables that hold a job's results, one row or more per job.
-constexpr const char* kJobTables[] = {"backend_results", "output_metrics", "stage_times",
-                                      "job_ops"};
+constexpr const char* kJobTables[] = {"backend_results", "output_metrics", "stage_times", "job_ops",
+                                      "job_patterns"};
 
 SqlValue OptionalNumber(double value, bool present) {
   return present ? SqlValue(value) : SqlValue();
@@ -360,6 +362,27 @@ StatusOr<RecordOutcome> Store::Record(const PlannedJob& job, const pipeline::Job
       CC_RETURN_IF_ERROR(db_->Run("INSERT INTO job_ops(job_id, op_type, count) VALUES (?1, ?2, ?3)",
                                   {id, op, count.get<int64_t>()}));
     }
+  }
+  CC_ASSIGN_OR_RETURN(Statement pattern_insert,
+                      db_->Prepare("INSERT INTO job_patterns(job_id, level, n, pattern, count) "
+                                   "VALUES (?1, ?2, ?3, ?4, ?5)"));
+  auto insert_patterns = [&](const std::string& level,
+                             const std::map<std::string, int64_t>& patterns) -> Status {
+    for (const auto& [pattern, count] : patterns) {
+      CC_RETURN_IF_ERROR(pattern_insert.BindAll(
+          {id, level, int64_t{onnxio::PatternLength(pattern)}, pattern, count}));
+      CC_ASSIGN_OR_RETURN(bool row, pattern_insert.Step());
+      (void)row;
+      CC_RETURN_IF_ERROR(pattern_insert.Reset());
+    }
+    return Status::Ok();
+  };
+  CC_RETURN_IF_ERROR(insert_patterns("onnx", result.op_sequences));
+  if (job.source_kind == "generated") {
+    // A generated graph that is gone (a store copied without its artifacts) only costs the
+    // source-level analysis of this job.
+    StatusOr<std::map<std::string, int64_t>> source = GeneratedSourcePatterns(job.source);
+    if (source.ok()) CC_RETURN_IF_ERROR(insert_patterns("source", *source));
   }
 
   // The failure group: new signature -> new row whose reproducer is this job's case.

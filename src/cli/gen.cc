@@ -7,8 +7,10 @@
 #include <map>
 #include <set>
 
+#include "analysis/coverage.h"
 #include "gen/emit.h"
 #include "gen/generator.h"
+#include "onnx/patterns.h"
 
 namespace convcheck::cli {
 
@@ -34,6 +36,9 @@ void AddGenCommand(CLI::App& app, int& exit_code) {
                   "exist (replaces --count)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--json", options->json_path, "write a summary (seeds, op counts) as JSON");
+  cmd->add_option("--target-coverage", options->target_coverage,
+                  "a campaign file: favour operators in its operator patterns not yet reached "
+                  "by the models generated so far (replaces the default operator balance)");
   cmd->callback([options, &exit_code]() { exit_code = RunGen(*options, std::cout, std::cerr); });
 }
 
@@ -100,6 +105,32 @@ int RunGen(const GenCommandOptions& options, std::ostream& out, std::ostream& er
         ++made;
       }
     }
+  } else if (!options.target_coverage.empty()) {
+    if (options.coverage > 0) {
+      return ReportError(err,
+                         InvalidArgument("--target-coverage and --coverage exclude each other"));
+    }
+    StatusOr<analysis::Corpus> target = analysis::LoadCampaignCorpus(options.target_coverage);
+    if (!target.ok()) return ReportError(err, target.status());
+    std::set<std::string> missing;
+    for (const auto& [converter, patterns] : target->patterns) {
+      for (const auto& [pattern, models] : patterns) missing.insert(pattern);
+    }
+    const size_t total = missing.size();
+    std::vector<std::string> names;
+    for (const auto* op : *ops) names.push_back(op->name);
+    for (int64_t i = 0; i < options.count; ++i) {
+      std::map<std::string, int64_t> weights = analysis::GuidedWeights(missing, names);
+      StatusOr<gen::Graph> graph = generate(seed++, gen_options, &weights);
+      if (!graph.ok()) return ReportError(err, graph.status());
+      StatusOr<onnx::ModelProto> model = gen::EmitOnnx(*graph);
+      if (!model.ok()) return ReportError(err, model.status());
+      for (const auto& [pattern, count] : onnxio::ModelPatterns(*model, 1, 3)) {
+        missing.erase(pattern);
+      }
+    }
+    out << "target " << options.target_coverage << ": " << (total - missing.size()) << "/" << total
+        << " of its distinct patterns reached (as the generator writes ONNX)\n";
   } else {
     for (int64_t i = 0; i < options.count; ++i) {
       StatusOr<gen::Graph> graph = generate(seed++, gen_options, nullptr);

@@ -21,6 +21,9 @@ struct GenCommandOptions {
   bool list_ops = false;
   int64_t coverage = 0;   // The study's rule: per size, until every op appeared and N models.
   std::string json_path;  // Summary as JSON.
+  // A campaign file: favour the operators whose ONNX form appears in its patterns that the
+  // models generated so far do not hold yet (analysis/coverage.h).
+  std::string target_coverage;
 };
 
 void AddGenCommand(CLI::App& app, int& exit_code);

@@ -16,6 +16,9 @@ void AddReportCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--junit", options->junit_path, "write one JUnit test case per job to FILE");
   cmd->add_option("--top-ops", options->top_ops, "rows of the per-operator failure rates")
       ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--top-patterns", options->top_patterns,
+                  "rows per converter of the operator-pattern analysis (convcheck analyze)")
+      ->check(CLI::NonNegativeNumber);
   cmd->callback([options, &exit_code]() { exit_code = RunReport(*options, std::cout, std::cerr); });
 }
 
@@ -27,6 +30,7 @@ int RunReport(const report::ReportOptions& options, std::ostream& out, std::ostr
   }
   report::LoadOptions load;
   load.top_ops = options.top_ops;
+  load.top_patterns = options.top_patterns;
   StatusOr<report::ReportData> data = report::LoadReportData(options.db_path, load);
   if (!data.ok()) return ReportError(err, data.status());
   Status written = report::WriteReports(options, *data);

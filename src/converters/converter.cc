@@ -12,8 +12,8 @@ constexpr const ConverterDef* (*kDefs[])() = {
 #undef CC_CONVERTER
 };
 
-constexpr std::string_view kFaultInjectKinds[] = {"perturb-weight", "raise",           "hang",
-                                                  "segfault",       "miscompile-relu", "invalid-model"};
+constexpr std::string_view kFaultInjectKinds[] = {
+    "perturb-weight", "raise", "hang", "segfault", "miscompile-relu", "invalid-model", "lossy-add"};
 constexpr std::string_view kFaultInjectPrefix = "fault-inject:";
 
 const ConverterDef* FindDef(std::string_view name) {

@@ -9,11 +9,12 @@ namespace {
 
 // Most structural first: that is the subtype a comparison reports when outputs fail differently.
 int SubtypeRank(std::string_view subtype) {
-  if (subtype == kOutputCountMismatch) return 5;
-  if (subtype == kShapeMismatch) return 4;
-  if (subtype == kDtypeMismatch) return 3;
-  if (subtype == kNanInfMismatch) return 2;
-  if (subtype == kValueMismatch) return 1;
+  if (subtype == kOutputCountMismatch) return 6;
+  if (subtype == kShapeMismatch) return 5;
+  if (subtype == kDtypeMismatch) return 4;
+  if (subtype == kNanInfMismatch) return 3;
+  if (subtype == kValueMismatch) return 2;
+  if (subtype == kPrecision) return 1;
   return 0;
 }
 
@@ -121,7 +122,8 @@ bool CompareElements(const Tensor& expected, const Tensor& actual, const Toleran
     if (out->exact) {
       ratio = abs_error == 0 ? 0 : INFINITY;
     } else {
-      const double allowed = out->allowed_atol + tol.rtol * std::fabs(b);
+      const double allowed =
+          std::max(out->allowed_atol + tol.rtol * std::fabs(b), out->rounding_allowed);
       ratio = allowed > 0 ? abs_error / allowed : (abs_error == 0 ? 0 : INFINITY);
     }
     if (ratio > 1) {
@@ -151,7 +153,8 @@ nlohmann::json JsonNumber(double v) {
 
 Comparison CompareOutputs(const std::vector<std::vector<Tensor>>& expected,
                           const std::vector<std::vector<Tensor>>& actual,
-                          const Tolerance& tolerance, const std::vector<std::string>& names) {
+                          const Tolerance& tolerance, const std::vector<std::string>& names,
+                          const std::vector<double>& rounding_allowed) {
   Comparison result;
   result.num_sets = static_cast<int>(expected.size());
   size_t num_outputs = 0;
@@ -172,6 +175,7 @@ Comparison CompareOutputs(const std::vector<std::vector<Tensor>>& expected,
     out.expected_rms = ExpectedRms(expected, k);
     out.degenerate = Degenerate(expected, k);
     out.allowed_atol = tolerance.atol + tolerance.scale_atol * out.expected_rms;
+    if (k < rounding_allowed.size()) out.rounding_allowed = rounding_allowed[k];
     for (size_t s = 0; s < expected.size(); ++s) {
       if (k >= expected[s].size()) continue;
       const Tensor& b = expected[s][k];
@@ -207,8 +211,8 @@ Comparison CompareOutputs(const std::vector<std::vector<Tensor>>& expected,
       const int64_t nan_inf_before = out.nan_inf_mismatches;
       if (CompareElements(b, a, tolerance, static_cast<int>(s), &out)) {
         set_failed[s] = true;
-        KeepWorstSubtype(&out.subtype,
-                         out.nan_inf_mismatches > nan_inf_before ? kNanInfMismatch : kValueMismatch);
+        KeepWorstSubtype(&out.subtype, out.nan_inf_mismatches > nan_inf_before ? kNanInfMismatch
+                                                                               : kValueMismatch);
       }
     }
     if (out.num_elements > 0) {
@@ -265,7 +269,7 @@ std::string Comparison::Summary() const {
 }
 
 nlohmann::json ToJson(const OutputComparison& o) {
-  return {
+  nlohmann::json j = {
       {"index", o.index},
       {"name", o.name},
       {"pass", o.pass()},
@@ -280,27 +284,33 @@ nlohmann::json ToJson(const OutputComparison& o) {
       {"error_ratio", JsonNumber(o.error_ratio)},
       {"mismatches", o.mismatches},
       {"mismatch_fraction", o.mismatch_fraction},
-      {"worst", {{"set", o.worst_set},
-                 {"index", o.worst_index},
-                 {"expected", JsonNumber(o.expected_at_worst)},
-                 {"actual", JsonNumber(o.actual_at_worst)}}},
-      {"nan_inf", {{"nan_expected", o.nan_expected},
-                   {"nan_actual", o.nan_actual},
-                   {"inf_expected", o.inf_expected},
-                   {"inf_actual", o.inf_actual},
-                   {"one_sided", o.nan_inf_mismatches}}},
+      {"worst",
+       {{"set", o.worst_set},
+        {"index", o.worst_index},
+        {"expected", JsonNumber(o.expected_at_worst)},
+        {"actual", JsonNumber(o.actual_at_worst)}}},
+      {"nan_inf",
+       {{"nan_expected", o.nan_expected},
+        {"nan_actual", o.nan_actual},
+        {"inf_expected", o.inf_expected},
+        {"inf_actual", o.inf_actual},
+        {"one_sided", o.nan_inf_mismatches}}},
       {"expected_rms", JsonNumber(o.expected_rms)},
       {"degenerate", o.degenerate},
       {"allowed_atol", JsonNumber(o.allowed_atol)},
       {"exact", o.exact},
   };
+  if (o.rounding_allowed >= 0) j["rounding_allowed"] = JsonNumber(o.rounding_allowed);
+  return j;
 }
 
 nlohmann::json ToJson(const Comparison& c) {
   nlohmann::json outputs = nlohmann::json::array();
   for (const auto& o : c.outputs) outputs.push_back(ToJson(o));
-  return {{"pass", c.pass()},           {"subtype", c.subtype},
-          {"num_sets", c.num_sets},     {"failing_sets", c.failing_sets},
+  return {{"pass", c.pass()},
+          {"subtype", c.subtype},
+          {"num_sets", c.num_sets},
+          {"failing_sets", c.failing_sets},
           {"expected_outputs", c.expected_outputs},
           {"actual_outputs", c.actual_outputs},
           {"outputs", outputs}};

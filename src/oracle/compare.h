@@ -28,6 +28,10 @@ inline constexpr std::string_view kShapeMismatch = "shape_mismatch";
 inline constexpr std::string_view kDtypeMismatch = "dtype_mismatch";
 inline constexpr std::string_view kNanInfMismatch = "nan_inf_mismatch";
 inline constexpr std::string_view kOutputCountMismatch = "output_count_mismatch";
+// Calibrated profile only: wrong in float32 beyond the profile's numbers, right in float64
+// (oracle/calibrated.h). Ranks below value_mismatch: a plain value error in another output
+// is the stronger finding.
+inline constexpr std::string_view kPrecision = "precision";
 
 /// Metrics of one output, accumulated over every input set.
 struct OutputComparison {
@@ -51,8 +55,11 @@ struct OutputComparison {
   int64_t nan_inf_mismatches = 0;  // Elements where NaN/Inf appears on one side only.
   double expected_rms = 0;         // RMS of the finite expected elements.
   double allowed_atol = 0;         // atol + scale_atol * expected_rms.
-  bool exact = false;              // Integer or bool output, compared exactly.
-  std::string subtype;             // Empty when the output passes.
+  // Calibrated profile: the absolute error float32 rounding alone may cause in this output
+  // (budget_factor * max |ref - ref64|); an element passes within it too. -1: not calibrated.
+  double rounding_allowed = -1;
+  bool exact = false;   // Integer or bool output, compared exactly.
+  std::string subtype;  // Empty when the output passes.
   // "constant" (one value everywhere) or "same_for_every_input": a reference that cannot show
   // most errors, so a pass on it says little. "" otherwise.
   std::string degenerate;
@@ -66,7 +73,7 @@ struct Comparison {
   int64_t actual_outputs = 0;
   int failing_sets = 0;  // Input sets in which at least one output failed.
   int num_sets = 0;
-  std::string subtype;   // Empty when everything passes.
+  std::string subtype;  // Empty when everything passes.
 
   bool pass() const { return subtype.empty(); }
   /// The worst output by error ratio (or the first failing one), or nullptr if there is none.
@@ -78,9 +85,12 @@ struct Comparison {
 /// Compares `actual` (a backend) with `expected` (the reference), set by set. Both are indexed
 /// [set][output]; `names` names the outputs (optional). A set missing on one side counts as an
 /// output_count_mismatch.
+/// `rounding_allowed` (optional, per output): an absolute error each element of that output may
+/// have whatever the tolerance's rule says (the calibrated profile's budget).
 Comparison CompareOutputs(const std::vector<std::vector<Tensor>>& expected,
                           const std::vector<std::vector<Tensor>>& actual,
-                          const Tolerance& tolerance, const std::vector<std::string>& names = {});
+                          const Tolerance& tolerance, const std::vector<std::string>& names = {},
+                          const std::vector<double>& rounding_allowed = {});
 
 nlohmann::json ToJson(const OutputComparison& output);
 nlohmann::json ToJson(const Comparison& comparison);

@@ -9,10 +9,11 @@ namespace {
 struct Profile {
   std::string_view name;
   double atol, rtol, scale_atol;
+  double budget_factor = 0;
 };
 
 // Why each number: docs/tolerances.md.
-constexpr std::array<Profile, 5> kProfiles = {{
+constexpr std::array<Profile, 6> kProfiles = {{
     // Ours: relative 1e-3 as the torch and ONNX testers use, but the absolute floor follows the
     // output's own magnitude (1e-4 of its RMS), because random-initialised models give outputs
     // from 1e-20 to 1e9 and a fixed atol is either meaningless or fires on float noise near 0.
@@ -25,6 +26,11 @@ constexpr std::array<Profile, 5> kProfiles = {{
     {"onnx-backend", 1e-7, 1e-3, 0},
     // NNSmith's numpy.assert_allclose.
     {"nnsmith", 1e-3, 1e-2, 0},
+    // The default's numbers, and beyond them 8 times what float32 rounding alone moves this
+    // graph's outputs (ref against ref64): two float32 engines each err by about that much, in
+    // unrelated directions, so 8 leaves a margin of 4 over their sum. An error the graph's own
+    // rounding explains is no mismatch unless float64 shows the source was right (precision).
+    {"calibrated", 1e-7, 1e-3, 1e-4, 8},
 }};
 
 std::string Number(double v) {
@@ -39,12 +45,15 @@ std::string Tolerance::Describe() const {
   std::string rule = "|a-b| <= " + Number(atol);
   if (rtol != 0) rule += " + " + Number(rtol) + "*|b|";
   if (scale_atol != 0) rule += " + " + Number(scale_atol) + "*rms(b)";
+  if (budget_factor != 0) rule += ", or <= " + Number(budget_factor) + "*max|ref-ref64|";
   return rule;
 }
 
 StatusOr<Tolerance> ToleranceProfile(std::string_view name) {
   for (const Profile& p : kProfiles) {
-    if (p.name == name) return Tolerance{std::string(p.name), p.atol, p.rtol, p.scale_atol, ""};
+    if (p.name == name) {
+      return Tolerance{std::string(p.name), p.atol, p.rtol, p.scale_atol, p.budget_factor, ""};
+    }
   }
   std::string names;
   for (const Profile& p : kProfiles) names += (names.empty() ? "" : ", ") + std::string(p.name);

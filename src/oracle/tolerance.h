@@ -27,7 +27,11 @@ struct Tolerance {
   double atol = 0;        // Absolute floor.
   double rtol = 0;        // Relative to |expected|.
   double scale_atol = 0;  // Absolute floor relative to the output's own magnitude (its RMS).
-  std::string base;       // The profile the overrides started from ("" when not custom).
+  // The calibrated profile: an element also passes within budget_factor times the largest
+  // difference float32 rounding alone makes in that output of the converted model (ref against
+  // ref64, oracle/calibrated.h). 0: not calibrated.
+  double budget_factor = 0;
+  std::string base;  // The profile the overrides started from ("" when not custom).
 
   /// The rule with its numbers, e.g. "|a-b| <= 1e-07 + 0.001*|b| + 0.0001*rms(b)".
   std::string Describe() const;

@@ -11,6 +11,8 @@
 #include "core/npy.h"
 #include "onnx/data_set.h"
 #include "onnx/model.h"
+#include "onnx/patterns.h"
+#include "oracle/calibrated.h"
 #include "pipeline/blame.h"
 #include "sources/source.h"
 
@@ -122,7 +124,11 @@ Status RunBackends(const std::vector<std::string>& names, const BackendOptions& 
                    const std::vector<std::string>& output_names, const oracle::Tolerance& tolerance,
                    double timeout_s, workers::Session& session, JobResult* result) {
   std::vector<std::pair<std::string, std::vector<std::vector<Tensor>>>> ran;
-  for (const std::string& name : names) {
+  // Runs of the engines the calibrated profile needs, kept for when they are also backends.
+  std::map<std::string, backends::BackendRun> runs;
+  auto run_engine = [&](const std::string& name) -> StatusOr<backends::BackendRun*> {
+    auto it = runs.find(name);
+    if (it != runs.end()) return &it->second;
     CC_ASSIGN_OR_RETURN(std::unique_ptr<backends::Backend> backend,
                         backends::MakeBackend(name, session, options));
     Stopwatch run_watch;
@@ -130,6 +136,29 @@ Status RunBackends(const std::vector<std::string>& names, const BackendOptions& 
     result->timings["run:" + name] = run_watch.seconds();
     result->tool_time[name + ".load"] = run.load_s;
     result->tool_time[name + ".run"] = run.run_s;
+    return &runs.emplace(name, std::move(run)).first->second;
+  };
+  // The calibrated profile: how far float32 rounding alone moves this graph's outputs.
+  std::vector<double> allowances;
+  const std::vector<std::vector<Tensor>>* converted64 = nullptr;
+  if (tolerance.budget_factor > 0) {
+    CC_ASSIGN_OR_RETURN(backends::BackendRun * f32, run_engine("ref"));
+    CC_ASSIGN_OR_RETURN(backends::BackendRun * f64, run_engine("ref64"));
+    if (f32->failure == Verdict::kPass && f64->failure == Verdict::kPass) {
+      allowances = oracle::RoundingAllowances(f32->outputs, f64->outputs, tolerance.budget_factor);
+      converted64 = &f64->outputs;
+    } else {
+      const backends::BackendRun& failed = f32->failure != Verdict::kPass ? *f32 : *f64;
+      result->warnings.push_back("calibrated tolerance: no rounding budget (" +
+                                 std::string(f32->failure != Verdict::kPass ? "ref" : "ref64") +
+                                 " could not run the model: " + OneLine(failed.message) +
+                                 "); the profile's rule alone applies");
+    }
+  }
+  for (const std::string& name : names) {
+    CC_ASSIGN_OR_RETURN(backends::BackendRun * run_ptr, run_engine(name));
+    // A copy while the calibration needs ref64's outputs for every backend's comparison.
+    backends::BackendRun run = converted64 == nullptr ? std::move(*run_ptr) : *run_ptr;
     BackendResult br;
     br.backend = name;
     br.load_s = run.load_s;
@@ -143,8 +172,8 @@ Status RunBackends(const std::vector<std::string>& names, const BackendOptions& 
       Stopwatch compare_watch;
       std::vector<std::string> names_for_outputs =
           output_names.empty() ? run.output_names : output_names;
-      oracle::Comparison comparison =
-          oracle::CompareOutputs(expected, run.outputs, tolerance, names_for_outputs);
+      oracle::Comparison comparison = oracle::CompareCalibrated(
+          expected, run.outputs, tolerance, allowances, converted64, names_for_outputs);
       result->timings["compare"] += compare_watch.seconds();
       AddDegenerateWarnings(comparison, result);
       if (!comparison.pass()) {
@@ -160,7 +189,8 @@ Status RunBackends(const std::vector<std::string>& names, const BackendOptions& 
   // The engines against each other: agreeing engines that both differ from PyTorch point at the
   // converted model, not at a runtime.
   for (size_t i = 1; i < ran.size(); ++i) {
-    oracle::Comparison cross = oracle::CompareOutputs(ran[0].second, ran[i].second, tolerance, {});
+    oracle::Comparison cross =
+        oracle::CompareOutputs(ran[0].second, ran[i].second, tolerance, {}, allowances);
     const oracle::OutputComparison* worst = cross.Worst();
     result->agreements.push_back(
         {ran[0].first, ran[i].first, cross.pass(), worst ? worst->error_ratio : 0.0});
@@ -175,6 +205,12 @@ void Attribute(JobResult* result, bool reference_is_source) {
   std::vector<EngineAgreement> agreements;
   for (const auto& a : result->agreements) agreements.push_back({a.a, a.b, a.agree});
   Blame blame = DecideBlame(result->verdict, engines, agreements, reference_is_source);
+  if (result->verdict == Verdict::kIncorrectBehavior && result->subtype == oracle::kPrecision) {
+    // oracle/calibrated.h: the graph in float64 matches the source, in float32 it does not.
+    blame = {reference_is_source ? "converter" : "model",
+             "precision: the converted model is right in float64 (ref64 matches the reference) "
+             "and wrong in float32 beyond the tolerance: a numerically unstable lowering"};
+  }
   result->blame = std::move(blame.who);
   result->blame_reason = std::move(blame.reason);
 }
@@ -267,6 +303,7 @@ Status ValidateStage(const std::string& model_path, double timeout_s, workers::S
                         {"op_counts", summary.op_counts},
                         {"inputs", inputs},
                         {"outputs", outputs}};
+  result->op_sequences = onnxio::ModelPatterns(*model, 2, 3);
   std::optional<onnxio::ValidationIssue> issue;
   if (OldCheckerKnows(*model)) {
     result->model_info["checker"] = "onnx 1.12 (C++)";

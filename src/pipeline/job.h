@@ -88,6 +88,10 @@ struct JobResult {
   std::vector<BackendResult> backends;
   nlohmann::json source_info;  // Inputs, outputs, family... as the Python worker reported them.
   nlohmann::json model_info;   // Opset, op counts... of the converted model.
+  // Operator sequences of 2 and 3 nodes along the converted model's data edges, with how many
+  // paths give each (onnx/patterns.h); the campaign store keeps them for `convcheck analyze`.
+  // Not part of the JSON record: a big model has hundreds.
+  std::map<std::string, int64_t> op_sequences;
   // Who is at fault, from how the engines agree (docs/verdicts.md): "" (pass), source,
   // converter, runtime:NAME[,NAME], or undetermined.
   std::string blame;

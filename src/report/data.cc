@@ -451,6 +451,11 @@ StatusOr<ReportData> LoadReportData(const std::string& db_path, const LoadOption
   CC_RETURN_IF_ERROR(LoadTimes(*db, data));
   CC_RETURN_IF_ERROR(LoadBlame(*db, data));
   CC_RETURN_IF_ERROR(db->Exec("COMMIT;"));
+  if (options.patterns) {
+    // Its own read transaction: jobs a live campaign finished in between may show here only.
+    CC_ASSIGN_OR_RETURN(data.patterns, analysis::Analyze(db_path));
+    data.top_patterns = options.top_patterns;
+  }
   return data;
 }
 

@@ -21,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "analysis/association.h"
 #include "core/status.h"
 
 namespace convcheck::report {
@@ -201,12 +202,17 @@ struct ReportData {
   std::map<std::string, int64_t> blame;
   int64_t degenerate_passes = 0;
   ConverterComparison comparison;
+  // Which operator patterns go with which outcome (convcheck analyze); absent when not asked.
+  std::optional<analysis::Analysis> patterns;
+  int top_patterns = 10;  // Rows per converter in the tables of `patterns`.
 
   int64_t status_count(const std::string& status) const;
 };
 
 struct LoadOptions {
-  int top_ops = 40;  // Rows of the per-operator failure rates.
+  int top_ops = 40;       // Rows of the per-operator failure rates.
+  bool patterns = true;   // Run the operator-pattern analysis (analysis/association.h).
+  int top_patterns = 10;  // Its rows per converter in the HTML and Markdown tables.
 };
 
 /// Reads a results database (read-only). NotFound for a missing file, DataLoss for a file that

@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "report/patterns.h"
 #include "report/svg.h"
 #include "report/tables.h"
 #include "report/text.h"
@@ -31,7 +32,9 @@ svg.chart .chart-title { font-weight: 600; font-size: 13px; }
 .charts { display: flex; flex-wrap: wrap; gap: 8px 24px; }
 )css";
 
-std::string RenderTable(const Table& table) {
+}  // namespace
+
+std::string RenderHtmlTable(const Table& table) {
   if (table.rows.empty() && table.footer.empty() && !table.empty_text.empty()) {
     return "<p class=\"note\" id=\"" + EscapeXml(table.id) + "\">" + EscapeXml(table.empty_text) +
            "</p>\n";
@@ -61,6 +64,10 @@ std::string RenderTable(const Table& table) {
   }
   return html + "</table>\n";
 }
+
+namespace {
+
+std::string RenderTable(const Table& table) { return RenderHtmlTable(table); }
 
 // Verdict totals (subtypes summed) in table order.
 std::vector<Bar> VerdictBars(const std::vector<VerdictCount>& counts) {
@@ -106,15 +113,21 @@ std::string Paragraph(std::string_view text, std::string_view id = "") {
 
 }  // namespace
 
-std::string RenderHtml(const ReportData& data) {
+std::string HtmlPageStart(std::string_view title) {
   std::string html =
       "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
       "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
       "style-src 'unsafe-inline'; img-src data:\">\n"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-      "<title>convcheck report</title>\n<style>";
+      "<title>" +
+      EscapeXml(title) + "</title>\n<style>";
   html += kStyle;
   html += "</style>\n</head>\n<body>\n";
+  return html;
+}
+
+std::string RenderHtml(const ReportData& data) {
+  std::string html = HtmlPageStart("convcheck report");
 
   html += "<header id=\"campaign\">\n<h1>convcheck campaign report</h1>\n";
   html += RenderTable(CampaignTable(data));
@@ -211,6 +224,9 @@ std::string RenderHtml(const ReportData& data) {
       "(the study found operator sequences do); treat this as a pointer.");
   html += RenderTable(OpRateTable(data));
   html += "</section>\n";
+
+  if (data.patterns)
+    html += RenderPatternsHtml(*data.patterns, "h2", static_cast<size_t>(data.top_patterns));
 
   html += "<section id=\"stage-times\">\n<h2>Time per stage</h2>\n";
   html += Paragraph(TimeShareSentence(data), "time-share");

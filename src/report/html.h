@@ -9,8 +9,10 @@
 #define CONVCHECK_REPORT_HTML_H_
 
 #include <string>
+#include <string_view>
 
 #include "report/data.h"
+#include "report/tables.h"
 
 namespace convcheck::report {
 
@@ -19,6 +21,11 @@ namespace convcheck::report {
 /// unique-failure-table, error-distribution, error-histogram-chart, error-histogram-table,
 /// op-failure-rates, op-failure-table, stage-times, stage-time-table, time-share.
 std::string RenderHtml(const ReportData& data);
+/// One table as HTML (escaped cells), with the table's id.
+std::string RenderHtmlTable(const Table& table);
+/// The page up to and including <body>: the report's CSP (no script, no external resource)
+/// and style, so every page convcheck writes looks the same.
+std::string HtmlPageStart(std::string_view title);
 
 }  // namespace convcheck::report
 

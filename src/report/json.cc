@@ -1,5 +1,6 @@
 #include "report/json.h"
 
+#include "report/patterns.h"
 #include "report/tables.h"
 
 namespace convcheck::report {
@@ -125,7 +126,7 @@ json ReportJson(const ReportData& data) {
                       {"mean_s", t.mean_s()}});
   }
 
-  return {
+  json report = {
       {"format", "convcheck-report"},
       {"format_version", kReportFormatVersion},
       {"campaign",
@@ -156,6 +157,8 @@ json ReportJson(const ReportData& data) {
         {"tool_s", data.times.tool_s},
         {"outside_tools_share", data.times.outside_share()}}},
   };
+  if (data.patterns) report["pattern_analysis"] = PatternsJson(*data.patterns);
+  return report;
 }
 
 }  // namespace convcheck::report

@@ -1,13 +1,12 @@
 #include "report/markdown.h"
 
+#include "report/patterns.h"
 #include "report/tables.h"
 #include "report/text.h"
 
 namespace convcheck::report {
 
-namespace {
-
-std::string RenderTable(const Table& table) {
+std::string RenderMarkdownTable(const Table& table) {
   if (table.rows.empty() && table.footer.empty() && !table.empty_text.empty()) {
     return table.empty_text + "\n\n";
   }
@@ -35,6 +34,10 @@ std::string RenderTable(const Table& table) {
   rows(table.footer, true);
   return md + "\n";
 }
+
+namespace {
+
+std::string RenderTable(const Table& table) { return RenderMarkdownTable(table); }
 
 }  // namespace
 
@@ -71,6 +74,8 @@ std::string RenderMarkdown(const ReportData& data) {
   md += "Top " + std::to_string(data.op_rates.size()) + " of " + std::to_string(data.op_types) +
         " operator types, by failure rate.\n\n";
   md += RenderTable(OpRateTable(data));
+  if (data.patterns)
+    md += RenderPatternsMarkdown(*data.patterns, "##", static_cast<size_t>(data.top_patterns));
   md += "## Time per stage\n\n";
   md += EscapeMarkdownCell(TimeShareSentence(data)) + "\n\n";
   md += RenderTable(StageTimeTable(data));

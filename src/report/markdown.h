@@ -9,10 +9,13 @@
 #include <string>
 
 #include "report/data.h"
+#include "report/tables.h"
 
 namespace convcheck::report {
 
 std::string RenderMarkdown(const ReportData& data);
+/// One table in Markdown (escaped cells, numbers right-aligned).
+std::string RenderMarkdownTable(const Table& table);
 
 }  // namespace convcheck::report
 

@@ -10,11 +10,9 @@
 
 namespace convcheck::report {
 
-namespace {
-
 // Writes next to the target and renames, so that a reader (a browser reloading the page, CI
 // collecting the JUnit file) never sees half a report.
-Status WriteFile(const std::string& path, const std::string& content) {
+Status WriteReportFile(const std::string& path, const std::string& content) {
   const std::string temp = path + ".tmp";
   {
     std::ofstream out(temp, std::ios::binary | std::ios::trunc);
@@ -36,6 +34,12 @@ Status WriteFile(const std::string& path, const std::string& content) {
   return Status::Ok();
 }
 
+namespace {
+
+Status WriteFile(const std::string& path, const std::string& content) {
+  return WriteReportFile(path, content);
+}
+
 }  // namespace
 
 Status WriteReports(const ReportOptions& options) {
@@ -47,6 +51,7 @@ Status WriteReports(const ReportOptions& options) {
   }
   LoadOptions load;
   load.top_ops = options.top_ops;
+  load.top_patterns = options.top_patterns;
   CC_ASSIGN_OR_RETURN(ReportData data, LoadReportData(options.db_path, load));
   return WriteReports(options, data);
 }

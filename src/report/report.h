@@ -21,13 +21,18 @@ struct ReportOptions {
   std::string md_path;
   std::string json_path;
   std::string junit_path;
-  int top_ops = 40;  // Rows of the per-operator failure rates.
+  int top_ops = 40;       // Rows of the per-operator failure rates.
+  int top_patterns = 10;  // Rows per converter of the operator-pattern analysis.
 };
 
 /// Writes every report whose path is set. InvalidArgument when none is; the LoadReportData
 /// errors for a missing or unreadable database; FailedPrecondition when a file cannot be
 /// written (the message names it).
 Status WriteReports(const ReportOptions& options);
+
+/// Writes `content` to `path` through `path`.tmp and a rename, so that no reader sees half a
+/// file. FailedPrecondition naming the file when it cannot be written.
+Status WriteReportFile(const std::string& path, const std::string& content);
 
 /// The same with data already loaded (the CLI prints a summary of it).
 Status WriteReports(const ReportOptions& options, const ReportData& data);

@@ -8,11 +8,13 @@
 #include <exception>
 #include <iostream>
 
+#include "cli/analyze.h"
 #include "cli/campaign.h"
 #include "cli/check.h"
 #include "cli/common.h"
 #include "cli/conformance.h"
 #include "cli/convert.h"
+#include "cli/coverage.h"
 #include "cli/envs.h"
 #include "cli/fuzz.h"
 #include "cli/gen.h"
@@ -32,6 +34,8 @@ int main(int argc, char** argv) {
     convcheck::cli::AddRunCommand(app, exit_code);
     convcheck::cli::AddCampaignCommand(app, exit_code);
     convcheck::cli::AddReportCommand(app, exit_code);
+    convcheck::cli::AddAnalyzeCommand(app, exit_code);
+    convcheck::cli::AddCoverageCommand(app, exit_code);
     convcheck::cli::AddGenCommand(app, exit_code);
     convcheck::cli::AddFuzzCommand(app, exit_code);
     convcheck::cli::AddReduceCommand(app, exit_code);

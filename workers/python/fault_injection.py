@@ -129,6 +129,45 @@ def miscompile_relu(base: Converter, loaded, request: dict, options: dict, opset
     return response
 
 
+def lossy_add(base: Converter, loaded, request: dict, options: dict, opset: int,
+              path: str) -> dict:
+    """Exports with the base converter, then writes every float Add as (a + 2**16) + b - 2**16.
+
+    The same function in exact arithmetic, but float32 keeps only about 4e-3 of a + 65536: a
+    numerically unstable lowering (what the calibrated tolerance calls a precision fault; float64
+    stays exact). Expected verdict: incorrect_behavior, value_mismatch under the default
+    tolerance, precision under `calibrated`; models without an Add pass.
+    """
+    response = base.run(loaded, request, options, opset, path)
+    model = onnx.load(path, load_external_data=False)
+    # Exporters do not always write intermediate types; shape inference gives them.
+    typed = onnx.shape_inference.infer_shapes(model).graph
+    float_values = {v.name for v in list(typed.value_info) + list(typed.input) + list(typed.output)
+                    if v.type.tensor_type.elem_type == onnx.TensorProto.FLOAT}
+    float_values |= {t.name for t in model.graph.initializer if t.data_type == onnx.TensorProto.FLOAT}
+    nodes = []
+    changed = 0
+    for node in model.graph.node:
+        if node.op_type != "Add" or node.domain not in ("", "ai.onnx") or \
+                not all(name in float_values for name in node.input):
+            nodes.append(node)
+            continue
+        shift = f"convcheck_fault_shift_{changed}"
+        model.graph.initializer.append(
+            numpy_helper.from_array(np.array(65536.0, dtype=np.float32), shift))
+        a, b = node.input
+        out = node.output[0]
+        nodes += [onnx.helper.make_node("Add", [a, shift], [out + "_fault_s"]),
+                  onnx.helper.make_node("Add", [out + "_fault_s", b], [out + "_fault_t"]),
+                  onnx.helper.make_node("Sub", [out + "_fault_t", shift], [out])]
+        changed += 1
+    del model.graph.node[:]
+    model.graph.node.extend(nodes)
+    onnx.save(model, path)
+    response["fault_injection"] = {"add_nodes_changed": changed}
+    return response
+
+
 def raise_error(base: Converter, loaded, request: dict, options: dict, opset: int,
                 path: str) -> dict:
     """Expected verdict: converter_crash (the worker survives and answers ok: false)."""
@@ -162,6 +201,7 @@ DOUBLES = {
     "fault-inject:segfault": segfault,
     "fault-inject:invalid-model": invalid_model,
     "fault-inject:miscompile-relu": miscompile_relu,
+    "fault-inject:lossy-add": lossy_add,
 }
 
 
