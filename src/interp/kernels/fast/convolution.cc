@@ -1,6 +1,7 @@
 #include "interp/kernels/fast/convolution.h"
 
 #include "interp/kernels/fast/simd.h"
+#include "interp/kernels/nn/im2col.h"
 
 namespace convcheck::interp::fast {
 namespace {
@@ -19,6 +20,42 @@ bool IsPointwise(const nn::Geometry& g) {
 }
 
 }  // namespace
+
+DepthwiseColumns MakeDepthwiseColumns(const nn::Geometry& g) {
+  DepthwiseColumns t;
+  const int64_t out_w = g.out[2], kw_n = g.kernel[2], sw = g.stride[2];
+  t.blocks = (out_w + 15) / 16;
+  if (t.blocks > DepthwiseColumns::kMaxBlocks || kw_n > DepthwiseColumns::kMaxKernel || sw > 2) {
+    return t;
+  }
+  t.usable = true;
+  for (int64_t kw = 0; kw < kw_n; ++kw) {
+    t.offset[kw] = kw * g.dilation[2] - g.pad_begin[2];
+    int64_t lo, hi;  // Output columns whose input column exists.
+    nn::ValidRange(t.offset[kw], sw, g.in[2], out_w, &lo, &hi);
+    for (int64_t b = 0; b < t.blocks; ++b) {
+      uint32_t valid = 0, load0 = 0, load1 = 0;
+      for (int lane = 0; lane < 16; ++lane) {
+        const int64_t ow = b * 16 + lane;
+        if (ow < lo || ow >= hi) continue;
+        valid |= 1u << lane;
+        if (2 * lane < 16) {
+          load0 |= 1u << (2 * lane);
+        } else {
+          load1 |= 1u << (2 * lane - 16);
+        }
+      }
+      t.valid[b][kw] = valid;
+      t.load0[b][kw] = load0;
+      t.load1[b][kw] = load1;
+    }
+  }
+  for (int64_t b = 0; b < t.blocks; ++b) {
+    t.interior[b] = (b + 1) * 16 <= out_w;
+    for (int64_t kw = 0; kw < kw_n; ++kw) t.interior[b] = t.interior[b] && t.valid[b][kw] == 0xFFFF;
+  }
+  return t;
+}
 
 bool Conv2DApplies(int64_t group, const nn::Geometry& g) {
   return Available() && group == 1 && NoDepth(g);
@@ -59,12 +96,13 @@ void Depthwise2D(const float* x, const float* w, const float* bias, float* y, in
   const int64_t per_channel = maps / channels, in_size = g.in_size(), out_size = g.out_size();
   const int64_t kernel_size = g.kernel[1] * g.kernel[2];
   const auto plane = Simd().depthwise_plane;
+  const DepthwiseColumns columns = MakeDepthwiseColumns(g);  // Shared by every channel.
   parallel.For(batch * maps, [&](int64_t task) {
     const int64_t n = task / maps, m = task % maps, c = m / per_channel;
     const float* xc = x + (n * channels + c) * in_size;
     float* ym = y + (n * maps + m) * out_size;
     const float b = bias ? bias[m] : 0.0f;
-    plane(xc, w + m * kernel_size, b, bias != nullptr, ym, g);
+    plane(xc, w + m * kernel_size, b, bias != nullptr, ym, g, columns);
   });
 }
 

@@ -15,16 +15,17 @@ namespace {
 
 // Tiles: AVX-512 has 32 vector registers, enough for 8 rows x 2 vectors of accumulators (16)
 // plus B's two vectors; AVX2 has 16, hence 6 x 2. kc keeps one B panel (kc x nr floats, 32 KB
-// and 16 KB) in a 48 KB L1 while every row panel of A passes over it.
-constexpr GemmTile kAvx512Tile{8, 32, 256};
-constexpr GemmTile kAvx2Tile{6, 16, 256};
+// and 16 KB) in a 48 KB L1 while every row panel of A passes over it; it is also the block of
+// the numerics (sgemm.h), so it is the same for both.
+constexpr GemmTile kAvx512Tile{8, 32, kGemmKBlock};
+constexpr GemmTile kAvx2Tile{6, 16, kGemmKBlock};
 
 int64_t RoundUp(int64_t v, int64_t to) { return (v + to - 1) / to * to; }
 
 // ---------------------------------------------------------------------------------------------
-// Micro-kernels: C[rows, cols] (+)= A panel [kc x mr] * B panel [kc x nr], acc = fma(a, b, acc)
-// in order of p. `load` starts from C (a later K block), else from zero. On the last K block the
-// biases are added with one rounding each.
+// Micro-kernels: the block's sum acc = fma(a, b, acc) in order of p from zero, over an A panel
+// [kc x mr] and a B panel [kc x nr]; C = acc, or with `load` (a later K block) C = C + acc. On
+// the last K block the biases are added with one rounding each.
 // ---------------------------------------------------------------------------------------------
 
 using KernelFn = void (*)(int64_t kc, const float* a, const float* b, float* c, int64_t ldc,
@@ -41,13 +42,8 @@ __attribute__((target("avx512f"))) void KernelAvx512(int64_t kc, const float* a,
   __m512 acc0[R], acc1[R];
 #pragma GCC unroll 8
   for (int r = 0; r < R; ++r) {
-    if (load) {
-      acc0[r] = _mm512_maskz_loadu_ps(m0, c + r * ldc);
-      acc1[r] = _mm512_maskz_loadu_ps(m1, c + r * ldc + 16);
-    } else {
-      acc0[r] = _mm512_setzero_ps();
-      acc1[r] = _mm512_setzero_ps();
-    }
+    acc0[r] = _mm512_setzero_ps();
+    acc1[r] = _mm512_setzero_ps();
   }
   for (int64_t p = 0; p < kc; ++p) {
     const __m512 b0 = _mm512_load_ps(b + p * 32);
@@ -57,6 +53,13 @@ __attribute__((target("avx512f"))) void KernelAvx512(int64_t kc, const float* a,
       const __m512 av = _mm512_set1_ps(a[p * kMr + r]);
       acc0[r] = _mm512_fmadd_ps(av, b0, acc0[r]);
       acc1[r] = _mm512_fmadd_ps(av, b1, acc1[r]);
+    }
+  }
+  if (load) {
+#pragma GCC unroll 8
+    for (int r = 0; r < R; ++r) {
+      acc0[r] = _mm512_add_ps(_mm512_maskz_loadu_ps(m0, c + r * ldc), acc0[r]);
+      acc1[r] = _mm512_add_ps(_mm512_maskz_loadu_ps(m1, c + r * ldc + 16), acc1[r]);
     }
   }
   if (col_bias) {
@@ -91,13 +94,8 @@ __attribute__((target("avx2,fma"))) void KernelAvx2(int64_t kc, const float* a, 
   __m256 acc0[R], acc1[R];
 #pragma GCC unroll 8
   for (int r = 0; r < R; ++r) {
-    if (load) {
-      acc0[r] = _mm256_maskload_ps(c + r * ldc, m0);
-      acc1[r] = _mm256_maskload_ps(c + r * ldc + 8, m1);
-    } else {
-      acc0[r] = _mm256_setzero_ps();
-      acc1[r] = _mm256_setzero_ps();
-    }
+    acc0[r] = _mm256_setzero_ps();
+    acc1[r] = _mm256_setzero_ps();
   }
   for (int64_t p = 0; p < kc; ++p) {
     const __m256 b0 = _mm256_load_ps(b + p * 16);
@@ -107,6 +105,13 @@ __attribute__((target("avx2,fma"))) void KernelAvx2(int64_t kc, const float* a, 
       const __m256 av = _mm256_broadcast_ss(a + p * kMr + r);
       acc0[r] = _mm256_fmadd_ps(av, b0, acc0[r]);
       acc1[r] = _mm256_fmadd_ps(av, b1, acc1[r]);
+    }
+  }
+  if (load) {
+#pragma GCC unroll 8
+    for (int r = 0; r < R; ++r) {
+      acc0[r] = _mm256_add_ps(_mm256_maskload_ps(c + r * ldc, m0), acc0[r]);
+      acc1[r] = _mm256_add_ps(_mm256_maskload_ps(c + r * ldc + 8, m1), acc1[r]);
     }
   }
   if (col_bias) {
@@ -288,7 +293,13 @@ void ReferenceSgemm(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda
   for (int64_t i = 0; i < m; ++i) {
     for (int64_t j = 0; j < n; ++j) {
       float acc = 0.0f;
-      for (int64_t p = 0; p < k; ++p) acc = std::fma(a[i * lda + p], b[p * ldb + j], acc);
+      for (int64_t k0 = 0; k0 < k; k0 += kGemmKBlock) {
+        float block = 0.0f;
+        for (int64_t p = k0; p < std::min(k, k0 + kGemmKBlock); ++p) {
+          block = std::fma(a[i * lda + p], b[p * ldb + j], block);
+        }
+        acc = k0 == 0 ? block : acc + block;
+      }
       if (col_bias) acc = acc + col_bias[j];
       if (row_bias) acc = acc + row_bias[i];
       c[i * ldc + j] = acc;

@@ -11,13 +11,15 @@
 // the other side is packed one L1-sized panel at a time by a callback, which for Conv builds the
 // panel straight from the image (im2col and packing in one pass).
 //
-// Numerics, the same on every CPU, thread count and tiling: each C element is the sequential
-// fused multiply-add chain acc = fma(a[i,p], b[p,j], acc) for p = 0 .. k-1 from acc = 0, in
-// float32, then one rounding add of the bias if there is one. ReferenceSgemm below is that
-// definition as a plain loop; the tests check the vector kernels against it bit for bit, and
-// against OpenBLAS (a different but equally valid summation) within float tolerance. Inf and NaN
-// propagate as in that loop; padding rows and columns of packed panels are zero and never
-// stored.
+// Numerics, the same on every CPU, thread count and tiling: K is cut into blocks of
+// kGemmKBlock (256); in each, the sequential fused multiply-add chain s = fma(a[i,p], b[p,j], s)
+// in order of p from s = 0; the blocks' sums are added in order (c = s_0, then c = c + s_1, ...)
+// in float32, then one rounding add of the bias if there is one. The blocks keep the rounding
+// error of long sums (K up to 4608 in resnet18) near OpenBLAS's, which sums in blocks too.
+// ReferenceSgemm below is that definition as a plain loop; the tests check the vector kernels
+// against it bit for bit, and against OpenBLAS (a different but equally valid summation)
+// within float tolerance. Inf and NaN propagate as in that loop; padding rows and columns of
+// packed panels are zero and never stored.
 //
 // Kernels: AVX-512F (8 x 32 tile) or AVX2 + FMA (6 x 16 tile), chosen at run time; the binary
 // itself stays baseline x86-64. Without AVX2 + FMA, Available() is false and callers keep the
@@ -34,6 +36,9 @@
 #include "interp/kernels/fast/parallel.h"
 
 namespace convcheck::interp::fast {
+
+/// The K block of the numerics (above) and of the packed panels.
+inline constexpr int kGemmKBlock = 256;
 
 /// Whether the fast float32 kernels run on this CPU (AVX2 and FMA at least).
 bool Available();

@@ -16,12 +16,29 @@
 
 namespace convcheck::interp::fast {
 
+/// The column masks of a depthwise convolution's output rows, the same for every channel and
+/// row: per block of 16 output columns and kernel column kw, the lanes whose input column exists
+/// (`valid`), and for stride 2 the same lanes as the two halves of a 32-float input window.
+struct DepthwiseColumns {
+  static constexpr int kMaxBlocks = 64, kMaxKernel = 16;
+  int64_t blocks = 0;
+  int64_t offset[kMaxKernel];  // Input column of output column 0 for each kw.
+  uint32_t valid[kMaxBlocks][kMaxKernel], load0[kMaxBlocks][kMaxKernel],
+      load1[kMaxBlocks][kMaxKernel];
+  bool interior[kMaxBlocks];  // Every lane valid for every kw: no masks needed.
+  /// False when the geometry is beyond the table (wider than 1024 outputs, kernels over 16
+  /// columns, strides over 2): the plain loop then.
+  bool usable = false;
+};
+/// The table for `g`.
+DepthwiseColumns MakeDepthwiseColumns(const nn::Geometry& g);
+
 struct SimdKernels {
   /// Panel width (columns of B) of this instruction set's GEMM tile.
   int nr;
   /// One depthwise output plane (see convolution.h for the numerics).
   void (*depthwise_plane)(const float* x, const float* w, float bias, bool has_bias, float* y,
-                          const nn::Geometry& g);
+                          const nn::Geometry& g, const DepthwiseColumns& columns);
   /// A GEMM panel of rows k0 .. k0 + kc - 1 of B [k, n] row-major (row stride ldb), nr columns
   /// from col0 (zero past n), k-major.
   void (*row_major_panel)(const float* b, int64_t ldb, int64_t n, int64_t k0, int64_t kc,

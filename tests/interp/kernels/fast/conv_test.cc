@@ -1,8 +1,8 @@
 // Conv's fast path (kernels/fast/convolution.h) against the reference Conv kernel, on seeded random
 // geometries: the depthwise path must equal the reference bit for bit; the GEMM path (a
-// different summation than the reference's OpenBLAS) must equal its own definition, a
-// sequential FMA chain over (c, kh, kw) with the padding read as zeros, bit for bit, and the
-// reference within float rounding. Threads never change a bit.
+// different summation than the reference's OpenBLAS) must equal its own definition (FMA chains
+// over (c, kh, kw) in blocks of 256, the padding read as zeros) bit for bit, and the reference
+// within float rounding. Threads never change a bit.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -129,16 +129,25 @@ Tensor DirectConvFma(const ConvCase& c, const Inputs& in, const Shape& out_shape
     for (int64_t m = 0; m < c.maps; ++m) {
       for (int64_t oh = 0; oh < out_h; ++oh) {
         for (int64_t ow = 0; ow < out_w; ++ow) {
-          float acc = 0.0f;
+          float acc = 0.0f, block = 0.0f;
+          int64_t k = 0;  // Index into (ch, kh, kw), for the blocks of fast::kGemmKBlock.
           for (int64_t ch = 0; ch < c.channels; ++ch) {
             for (int64_t kh = 0; kh < kh_n; ++kh) {
-              for (int64_t kw = 0; kw < kw_n; ++kw) {
+              for (int64_t kw = 0; kw < kw_n; ++kw, ++k) {
                 const int64_t ih = oh * sh - ph + kh * dh, iw = ow * sw - pw + kw * dw;
                 const bool inside = ih >= 0 && ih < c.h && iw >= 0 && iw < c.w;
                 const float xv = inside ? x[((n * c.channels + ch) * c.h + ih) * c.w + iw] : 0.0f;
-                acc = std::fma(w[((m * c.channels + ch) * kh_n + kh) * kw_n + kw], xv, acc);
+                block = std::fma(w[((m * c.channels + ch) * kh_n + kh) * kw_n + kw], xv, block);
+                if ((k + 1) % fast::kGemmKBlock == 0) {
+                  acc = k + 1 == fast::kGemmKBlock ? block : acc + block;
+                  block = 0.0f;
+                }
               }
             }
+          }
+          const int64_t k_total = c.channels * kh_n * kw_n;
+          if (k_total % fast::kGemmKBlock != 0) {
+            acc = k_total < fast::kGemmKBlock ? block : acc + block;
           }
           if (c.bias) acc = acc + in.b.Data<float>()[m];
           out[((n * c.maps + m) * out_h + oh) * out_w + ow] = acc;
