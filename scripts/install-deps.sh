@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs everything convcheck needs on Debian 12, idempotently. Run as root.
-# Debian packages first (toolchain, ONNX C++ library, torch for the Python worker, headless
-# Chromium for the report's rendering test), then the npm
-# package that carries ONNX Runtime for the Node worker. Nothing else is downloaded.
+# Debian packages first (toolchain, ONNX C++ library, torch 1.13 for the study-era converter,
+# headless Chromium for the report's rendering test), then the npm package that carries ONNX
+# Runtime for the Node worker, then the pinned Python environments of the converters and ONNX
+# tools from PyPI (scripts/install-envs.sh; outside the checkout, reused by every clone).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,8 +12,9 @@ DEBS=(
   libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata
   libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev libcli11-dev libfmt-dev libsqlite3-dev libopenblas-dev
-  python3 python3-torch python3-torchvision python3-onnx python3-numpy
+  python3 python3-torch python3-torchvision python3-onnx python3-numpy python3-venv ccache
   chromium fonts-liberation
+  slurm-wlm munge
 )
 
 missing=()
@@ -37,3 +39,5 @@ if ! node -e "const v=require('./workers/node/node_modules/onnxruntime-node/pack
   echo "install-deps: installing onnxruntime-node@$ORT_VERSION" >&2
   (cd workers/node && npm install --no-audit --no-fund --ignore-scripts "onnxruntime-node@$ORT_VERSION" >/dev/null)
 fi
+
+bash scripts/install-envs.sh

@@ -55,25 +55,18 @@ std::function<StatusOr<std::vector<PlannedJob>>(Store&)> MakeFuzzFeeder(FuzzOpti
       CC_ASSIGN_OR_RETURN(gen::Graph graph, gen::Generate(seed, options.gen));
       const std::string stem = fs::absolute(dir + "/gen-" + std::to_string(seed)).string();
       CC_RETURN_IF_ERROR(gen::WriteCase(graph, stem, /*with_onnx=*/false));
-      for (int opset : options.plan.opsets) {
-        PlannedJob job;
-        job.suite = suite;
-        job.kind = "convert";
-        job.source = "python:" + stem + ".py";
-        job.source_kind = "generated";
-        job.family = "generated";
-        job.converter.converter = options.plan.converter;
-        job.converter.opset = opset;
-        job.converter.constant_folding = options.plan.constant_folding;
-        job.converter.dynamic_batch = options.plan.dynamic_batch;
-        job.converter.mode = options.plan.mode;
-        job.seed = options.plan.seed;
-        job.num_sets = options.plan.num_sets;
-        job.backends = backends;
-        job.tolerance = options.plan.tolerance;
-        job.key = JobKey(job);
-        jobs.push_back(std::move(job));
-      }
+      CC_ASSIGN_OR_RETURN(sources::Source source, sources::ParseSource("python:" + stem + ".py"));
+      PlannedJob base;
+      base.suite = suite;
+      base.source_kind = "generated";
+      base.family = "generated";
+      base.seed = options.plan.seed;
+      base.num_sets = options.plan.num_sets;
+      base.backends = backends;
+      base.tolerance = options.plan.tolerance;
+      CC_ASSIGN_OR_RETURN(std::vector<PlannedJob> converted,
+                          ConvertJobsFor(options.plan, source, base));
+      for (auto& job : converted) jobs.push_back(std::move(job));
     }
     // Planned before the index moves on: a kill in between plans the same models again (keys
     // make that a no-op) rather than skipping them.

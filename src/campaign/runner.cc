@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <deque>
 #include <filesystem>
 #include <fstream>
@@ -11,9 +12,10 @@
 #include <set>
 #include <thread>
 
+#include "campaign/lock.h"
 #include "campaign/progress.h"
 #include "pipeline/job.h"
-#include "pipeline/session.h"
+#include "workers/session.h"
 
 namespace convcheck::campaign {
 
@@ -27,7 +29,7 @@ double SecondsSince(std::chrono::steady_clock::time_point start) {
 
 std::string Describe(const PlannedJob& job) {
   if (job.kind == "check") return job.source;
-  return job.source + " opset " + std::to_string(job.converter.opset);
+  return job.source + " " + job.converter.name + " opset " + std::to_string(job.converter.opset);
 }
 
 std::string ShellQuote(const std::string& text) {
@@ -36,21 +38,27 @@ std::string ShellQuote(const std::string& text) {
   return quoted + "'";
 }
 
+// The flags of how the campaign ran that a job's command needs to give the same verdict.
+std::vector<std::string> RunFlags(const RunOptions& options) {
+  std::vector<std::string> flags = options.tolerance.ToFlags();
+  char timeout[32];
+  std::snprintf(timeout, sizeof(timeout), "%g", options.timeout_s);
+  flags.insert(flags.end(), {"--timeout", timeout});
+  return flags;
+}
+
 // A folder with reproduce.sh (the convert command of this job) and result.json; "" if it
 // cannot be written (the job is still recorded, without a reproducer).
 std::string WriteCommandCase(const std::string& dir, const PlannedJob& job,
-                             const pipeline::JobResult& result) {
+                             const pipeline::JobResult& result, const RunOptions& options) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return "";
   std::ofstream script(dir + "/reproduce.sh");
   script << "#!/bin/sh\n# " << oracle::VerdictName(result.verdict) << ": " << result.error
-         << "\nexec convcheck convert " << ShellQuote(job.source) << " --opset "
-         << job.converter.opset << " --converter " << ShellQuote(job.converter.converter)
-         << (job.converter.constant_folding ? "" : " --no-constant-folding")
-         << (job.converter.dynamic_batch ? " --dynamic-batch" : "")
-         << (job.converter.mode == "script" ? " --script" : "") << " --seed " << job.seed
-         << " --inputs " << job.num_sets << " --backend " << job.backends << " \"$@\"\n";
+         << "\nexec";
+  for (const auto& arg : ConvertCommand(job, RunFlags(options))) script << " " << ShellQuote(arg);
+  script << " \"$@\"\n";
   std::ofstream json(dir + "/result.json");
   json << pipeline::ToJson(result).dump(2) << "\n";
   return script && json ? dir : "";
@@ -58,19 +66,21 @@ std::string WriteCommandCase(const std::string& dir, const PlannedJob& job,
 
 // A generated model's case also gets its graph (what `convcheck reduce` edits), its python
 // source and the job's options, so that the reproducer stands on its own.
-void CopyGeneratedFiles(const PlannedJob& job, const std::string& dir) {
+void CopyGeneratedFiles(const PlannedJob& job, const std::string& dir, const RunOptions& run) {
   const std::string py = job.source.substr(job.source.find(':') + 1);
   const std::string stem = py.substr(0, py.size() - 3);
   std::error_code ec;
   fs::copy_file(py, dir + "/model.py", fs::copy_options::overwrite_existing, ec);
   fs::copy_file(stem + ".json", dir + "/graph.json", fs::copy_options::overwrite_existing, ec);
-  nlohmann::json options = {{"converter", job.converter.converter},
+  nlohmann::json options = {{"converter", job.converter.name},
                             {"opset", job.converter.opset},
-                            {"constant_folding", job.converter.constant_folding},
+                            {"options", job.converter.options.ToJson()},
                             {"backends", job.backends},
                             {"seed", job.seed},
                             {"num_sets", job.num_sets},
                             {"tolerance", job.tolerance},
+                            {"tolerance_flags", run.tolerance.ToFlags()},
+                            {"timeout_s", run.timeout_s},
                             {"source", job.source}};
   std::ofstream out(dir + "/job.json");
   out << options.dump(2) << "\n";
@@ -104,8 +114,7 @@ void Fail(Shared& shared, const Status& status) {
 }
 
 bool StopRequested(const Shared& shared) {
-  return shared.failed.load() ||
-         (shared.options->stop != nullptr && shared.options->stop->load());
+  return shared.failed.load() || (shared.options->stop != nullptr && shared.options->stop->load());
 }
 
 bool OutOfTime(const Shared& shared) {
@@ -160,16 +169,16 @@ bool NextGroup(Shared& shared, std::vector<size_t>& group) {
 
 void RunLane(Shared& shared, int lane) {
   const RunOptions& options = *shared.options;
-  pipeline::SessionOptions session_options;
+  workers::SessionOptions session_options;
   session_options.memory_limit_mb = options.memory_limit_mb;
-  StatusOr<std::unique_ptr<pipeline::Session>> session = pipeline::Session::Create(session_options);
+  session_options.threads = options.threads;
+  StatusOr<std::unique_ptr<workers::Session>> session = workers::Session::Create(session_options);
   if (!session.ok()) {
     std::lock_guard lock(shared.store_mu);
     Fail(shared, session.status());
     return;
   }
-  const std::string keep_root =
-      shared.store->artifacts_dir() + "/tmp/lane-" + std::to_string(lane);
+  const std::string keep_root = shared.store->artifacts_dir() + "/tmp/lane-" + std::to_string(lane);
   // A lane takes a whole group (the jobs of one source) at a time: its worker keeps the built
   // model and reference outputs, so the second opset of a source skips building it.
   std::vector<size_t> group;
@@ -195,7 +204,7 @@ void RunLane(Shared& shared, int lane) {
     const auto start = std::chrono::steady_clock::now();
     RecordedJob recorded;
     // The list was checked when planned; a file edited by hand makes the job an error, not us.
-    StatusOr<std::vector<std::string>> backends = pipeline::ParseBackendList(job.backends);
+    StatusOr<std::vector<std::string>> backends = backends::ParseBackendList(job.backends);
     StatusOr<pipeline::JobResult> result = backends.status();
     if (backends.ok() && job.kind == "convert") {
       pipeline::JobSpec spec;
@@ -242,11 +251,11 @@ void RunLane(Shared& shared, int lane) {
     if (recorded.kept_case.empty() && job.kind == "convert") {
       // Failed before there was a model to keep (source error, converter crash): the case is
       // the command that reproduces it, with the job's record.
-      recorded.kept_case = WriteCommandCase(keep_root + "/job-" + std::to_string(job.id), job,
-                                            *result);
+      recorded.kept_case =
+          WriteCommandCase(keep_root + "/job-" + std::to_string(job.id), job, *result, options);
     }
     if (job.source_kind == "generated" && !recorded.kept_case.empty()) {
-      CopyGeneratedFiles(job, recorded.kept_case);
+      CopyGeneratedFiles(job, recorded.kept_case, options);
     }
     recorded.versions = (*session)->WorkerVersions();
     std::string detail;
@@ -278,34 +287,37 @@ void RunLane(Shared& shared, int lane) {
 int64_t DefaultLaneMemoryMb(int lanes) {
   long pages = sysconf(_SC_PHYS_PAGES);
   long page_size = sysconf(_SC_PAGE_SIZE);
-  int64_t total_mb = pages > 0 && page_size > 0
-                         ? static_cast<int64_t>(pages) * page_size / (1024 * 1024)
-                         : 16384;
+  int64_t total_mb =
+      pages > 0 && page_size > 0 ? static_cast<int64_t>(pages) * page_size / (1024 * 1024) : 16384;
   return std::min<int64_t>(16384, total_mb * 8 / 10 / std::max(1, lanes));
 }
 
-StatusOr<RunSummary> RunCampaign(const RunOptions& options, std::ostream& progress_out,
-                                 bool tty) {
+StatusOr<RunSummary> RunCampaign(const RunOptions& options, std::ostream& progress_out, bool tty) {
   const auto start = std::chrono::steady_clock::now();
   for (const auto& suite : options.plan.suites) CC_RETURN_IF_ERROR(ValidateSuite(suite));
+  // One run per file: a second one would reset this one's running jobs (campaign/lock.h).
+  CC_ASSIGN_OR_RETURN(StoreLock lock, StoreLock::Acquire(options.db_path));
   CC_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, Store::Open(options.db_path));
   RunSummary summary;
 
   // Plan with a session of its own: listing torchvision's builders imports torch once.
   {
-    pipeline::SessionOptions session_options;
-    CC_ASSIGN_OR_RETURN(std::unique_ptr<pipeline::Session> planner,
-                        pipeline::Session::Create(session_options));
+    workers::SessionOptions session_options;
+    CC_ASSIGN_OR_RETURN(std::unique_ptr<workers::Session> planner,
+                        workers::Session::Create(session_options));
     CC_ASSIGN_OR_RETURN(std::vector<PlannedJob> planned, PlanJobs(options.plan, *planner));
+    if (options.select_jobs) {
+      CC_ASSIGN_OR_RETURN(planned, options.select_jobs(std::move(planned), *store));
+    }
     CC_ASSIGN_OR_RETURN(summary.newly_planned, store->AddPlanned(planned));
   }
+  nlohmann::json converter_options = nlohmann::json::object();
+  for (const auto& [key, value] : options.plan.converter_options) converter_options[key] = value;
   nlohmann::json plan = {{"suites", options.plan.suites},
                          {"opsets", options.plan.opsets},
                          {"backends", options.plan.backends},
-                         {"converter", options.plan.converter},
-                         {"constant_folding", options.plan.constant_folding},
-                         {"dynamic_batch", options.plan.dynamic_batch},
-                         {"mode", options.plan.mode},
+                         {"converters", options.plan.converters},
+                         {"converter_options", converter_options},
                          {"seed", options.plan.seed},
                          {"num_sets", options.plan.num_sets},
                          {"tolerance", options.tolerance.profile},
@@ -340,10 +352,10 @@ StatusOr<RunSummary> RunCampaign(const RunOptions& options, std::ostream& progre
   shared.progress = &progress;
   Enqueue(shared, to_run);
   // With more_jobs the queue grows as lanes empty it: start every lane.
-  const int lanes = options.more_jobs
-                        ? std::max(1, options.lanes)
-                        : std::max(1, std::min<int>(options.lanes,
-                                                    static_cast<int>(shared.groups.size())));
+  const int lanes =
+      options.more_jobs
+          ? std::max(1, options.lanes)
+          : std::max(1, std::min<int>(options.lanes, static_cast<int>(shared.groups.size())));
   std::vector<std::thread> threads;
   for (int lane = 0; lane < lanes; ++lane) {
     threads.emplace_back([&shared, lane] { RunLane(shared, lane); });

@@ -11,7 +11,10 @@
 
 namespace convcheck::campaign {
 
-inline constexpr int kSchemaVersion = 1;
+// Version 2: converters as data (an `options` column with the canonical option text; the
+// converter `torch.onnx` renamed `torch.onnx@1.13`; new job keys). Version 1 files are migrated
+// when opened for writing (Store::Open).
+inline constexpr int kSchemaVersion = 2;
 
 inline constexpr const char* kSchemaSql = R"sql(
 CREATE TABLE IF NOT EXISTS meta (
@@ -43,6 +46,7 @@ CREATE TABLE IF NOT EXISTS jobs (
   constant_folding INTEGER,
   dynamic_batch    INTEGER,
   mode             TEXT NOT NULL DEFAULT '',
+  options          TEXT NOT NULL DEFAULT '',
   seed             INTEGER NOT NULL DEFAULT 0,
   num_sets         INTEGER NOT NULL DEFAULT 0,
   backends         TEXT NOT NULL,

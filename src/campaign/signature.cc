@@ -72,8 +72,14 @@ std::string FailureSignature(const pipeline::JobResult& result) {
   // engine codes); where it is only the verdict's name, the message itself tells bugs apart.
   std::string message = result.signature;
   if (message.empty() || message == verdict) message = NormalizeMessage(result.error);
-  return verdict + "|" + result.subtype + "|" + result.stage + "|" + message + "|" +
-         FailingOp(result);
+  std::string signature =
+      verdict + "|" + result.subtype + "|" + result.stage + "|" + message + "|" + FailingOp(result);
+  // The same symptom through two converters is two bugs (or one bug reported to two projects):
+  // groups are per converter. Older campaigns (torch 1.13 only) keep their signatures.
+  if (!result.converter.name.empty() && result.converter.name != "torch.onnx@1.13") {
+    signature += "|converter=" + result.converter.name;
+  }
+  return signature;
 }
 
 }  // namespace convcheck::campaign

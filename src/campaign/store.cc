@@ -48,10 +48,9 @@ std::string UtcNow() {
 }
 
 StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path, bool read_only) {
-  CC_ASSIGN_OR_RETURN(
-      std::unique_ptr<Database> db,
-      Database::Open(path, read_only ? Database::Mode::kReadOnly
-                                     : Database::Mode::kReadWriteCreate));
+  CC_ASSIGN_OR_RETURN(std::unique_ptr<Database> db,
+                      Database::Open(path, read_only ? Database::Mode::kReadOnly
+                                                     : Database::Mode::kReadWriteCreate));
   std::unique_ptr<Store> store(new Store(std::move(db)));
   if (read_only) {
     CC_ASSIGN_OR_RETURN(int64_t tables,
@@ -68,29 +67,34 @@ StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path, bool read_
   CC_RETURN_IF_ERROR(store->db().Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"));
   CC_RETURN_IF_ERROR(store->db().Exec(kSchemaSql));
   // Columns added after version 1 was first written: files made before get them here.
-  CC_ASSIGN_OR_RETURN(int64_t has_blame,
-                      QueryInt(store->db(), "SELECT count(*) FROM pragma_table_info('jobs') "
-                                            "WHERE name = 'blame'"));
-  if (has_blame == 0) {
-    CC_RETURN_IF_ERROR(
-        store->db().Exec("ALTER TABLE jobs ADD COLUMN blame TEXT NOT NULL DEFAULT '';"));
+  for (const char* column : {"blame", "options"}) {
+    CC_ASSIGN_OR_RETURN(
+        int64_t has_column,
+        QueryInt(store->db(), "SELECT count(*) FROM pragma_table_info('jobs') WHERE name = ?1",
+                 {std::string(column)}));
+    if (has_column == 0) {
+      CC_RETURN_IF_ERROR(store->db().Exec(std::string("ALTER TABLE jobs ADD COLUMN ") + column +
+                                          " TEXT NOT NULL DEFAULT '';"));
+    }
   }
   CC_ASSIGN_OR_RETURN(std::string version, store->GetMeta("schema_version"));
   if (version.empty()) {
     CC_RETURN_IF_ERROR(store->SetMeta("schema_version", std::to_string(kSchemaVersion)));
     CC_RETURN_IF_ERROR(store->SetMeta("created_at", UtcNow()));
+  } else if (version == "1") {
+    CC_RETURN_IF_ERROR(store->MigrateFromVersion1());
   } else if (version != std::to_string(kSchemaVersion)) {
     return FailedPrecondition("'" + path + "' has schema version " + version +
-                              "; this convcheck writes version " +
-                              std::to_string(kSchemaVersion));
+                              "; this convcheck writes version " + std::to_string(kSchemaVersion));
   }
   return store;
 }
 
 Status Store::SetMeta(const std::string& key, const std::string& value) {
-  return db_->Run("INSERT INTO meta(key, value) VALUES (?1, ?2) "
-                  "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                  {key, value});
+  return db_->Run(
+      "INSERT INTO meta(key, value) VALUES (?1, ?2) "
+      "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+      {key, value});
 }
 
 StatusOr<std::string> Store::GetMeta(const std::string& key) {
@@ -100,25 +104,82 @@ StatusOr<std::string> Store::GetMeta(const std::string& key) {
   return row ? stmt.Text(0) : std::string();
 }
 
+// Version 1 files named torch 1.13's exporter `torch.onnx` and kept its three options in
+// columns; version 2 keeps every converter's options as canonical text and keys jobs with it.
+// The keys are rebuilt, so the same command plans the same jobs and a resumed campaign redoes
+// nothing.
+Status Store::MigrateFromVersion1() {
+  CC_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*db_));
+  CC_RETURN_IF_ERROR(
+      db_->Run("UPDATE jobs SET converter = 'torch.onnx@1.13' WHERE converter = 'torch.onnx'"));
+  CC_RETURN_IF_ERROR(db_->Run(
+      "UPDATE jobs SET options = 'constant_folding=' || CASE WHEN constant_folding THEN 'true' "
+      "ELSE 'false' END || ',dynamic_batch=' || CASE WHEN dynamic_batch THEN 'true' ELSE "
+      "'false' END || ',mode=' || CASE WHEN mode = '' THEN 'trace' ELSE mode END WHERE kind = "
+      "'convert'"));
+  CC_ASSIGN_OR_RETURN(
+      Statement select,
+      db_->Prepare(
+          "SELECT id, suite, kind, source, converter, opset, options, seed, num_sets, backends, "
+          "tolerance FROM jobs"));
+  std::vector<std::pair<int64_t, std::string>> keys;
+  while (true) {
+    CC_ASSIGN_OR_RETURN(bool row, select.Step());
+    if (!row) break;
+    PlannedJob job;
+    job.suite = select.Text(1);
+    job.kind = select.Text(2);
+    job.source = select.Text(3);
+    job.converter.name = select.Text(4);
+    job.converter.opset = static_cast<int>(select.Int(5));
+    job.seed = static_cast<uint64_t>(select.Int(7));
+    job.num_sets = static_cast<int>(select.Int(8));
+    job.backends = select.Text(9);
+    job.tolerance = select.Text(10);
+    // The canonical text is rebuilt through the converter's table when the converter is known.
+    job.key = JobKey(job);
+    const std::string canonical = select.Text(6);
+    if (job.kind == "convert") {
+      const std::string bare = job.suite + "|" + job.source + "|" + job.converter.name +
+                               "|opset=" + std::to_string(job.converter.opset) + "|";
+      job.key = bare + canonical + job.key.substr(bare.size());
+    }
+    keys.emplace_back(select.Int(0), job.key);
+  }
+  for (const auto& [id, key] : keys) {
+    CC_RETURN_IF_ERROR(db_->Run("UPDATE jobs SET key = ?2 WHERE id = ?1", {id, key}));
+  }
+  CC_RETURN_IF_ERROR(SetMeta("schema_version", std::to_string(kSchemaVersion)));
+  CC_RETURN_IF_ERROR(SetMeta("migrated_from", "1"));
+  return txn.Commit();
+}
+
 StatusOr<int64_t> Store::AddPlanned(const std::vector<PlannedJob>& jobs) {
   CC_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*db_));
   CC_ASSIGN_OR_RETURN(
       Statement insert,
       db_->Prepare("INSERT OR IGNORE INTO jobs(key, suite, kind, source, source_kind, family, "
-                   "converter, opset, constant_folding, dynamic_batch, mode, seed, num_sets, "
-                   "backends, tolerance) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-                   "?12, ?13, ?14, ?15)"));
+                   "converter, opset, constant_folding, dynamic_batch, mode, options, seed, "
+                   "num_sets, backends, tolerance) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+                   "?10, ?11, ?12, ?13, ?14, ?15, ?16)"));
   int64_t added = 0;
   for (const PlannedJob& job : jobs) {
     const bool convert = job.kind == "convert";
+    // The legacy option columns stay filled where the converter has those options, for
+    // queries written against version 1.
+    const converters::OptionValues& o = job.converter.options;
+    auto legacy_bool = [&](const char* key) {
+      const std::string v = o.Get(key);
+      return convert && !v.empty() ? SqlValue(int64_t{v == "true"}) : SqlValue();
+    };
     CC_RETURN_IF_ERROR(insert.BindAll(
         {job.key, job.suite, job.kind, job.source, job.source_kind, job.family,
-         convert ? SqlValue(job.converter.converter) : SqlValue(std::string()),
+         convert ? SqlValue(job.converter.name) : SqlValue(std::string()),
          convert ? SqlValue(int64_t{job.converter.opset}) : SqlValue(),
-         convert ? SqlValue(int64_t{job.converter.constant_folding}) : SqlValue(),
-         convert ? SqlValue(int64_t{job.converter.dynamic_batch}) : SqlValue(),
-         convert ? SqlValue(job.converter.mode) : SqlValue(std::string()),
-         static_cast<int64_t>(job.seed), int64_t{job.num_sets}, job.backends, job.tolerance}));
+         legacy_bool("constant_folding"), legacy_bool("dynamic_batch"),
+         SqlValue(convert ? o.Get("mode") : std::string()),
+         SqlValue(convert ? o.Canonical() : std::string()), static_cast<int64_t>(job.seed),
+         int64_t{job.num_sets}, job.backends, job.tolerance}));
     CC_ASSIGN_OR_RETURN(bool row, insert.Step());
     (void)row;
     added += db_->Changes();
@@ -139,7 +200,7 @@ StatusOr<std::vector<PlannedJob>> Store::JobsToRun() {
   CC_ASSIGN_OR_RETURN(
       Statement stmt,
       db_->Prepare("SELECT id, key, suite, kind, source, source_kind, family, converter, opset, "
-                   "constant_folding, dynamic_batch, mode, seed, num_sets, backends, tolerance "
+                   "options, seed, num_sets, backends, tolerance "
                    "FROM jobs WHERE status IN ('pending', 'error') ORDER BY id"));
   std::vector<PlannedJob> jobs;
   while (true) {
@@ -153,15 +214,25 @@ StatusOr<std::vector<PlannedJob>> Store::JobsToRun() {
     job.source = stmt.Text(4);
     job.source_kind = stmt.Text(5);
     job.family = stmt.Text(6);
-    job.converter.converter = stmt.Text(7);
+    job.converter.name = stmt.Text(7);
     job.converter.opset = static_cast<int>(stmt.Int(8));
-    job.converter.constant_folding = stmt.Int(9) != 0;
-    job.converter.dynamic_batch = stmt.Int(10) != 0;
-    job.converter.mode = stmt.Text(11);
-    job.seed = static_cast<uint64_t>(stmt.Int(12));
-    job.num_sets = static_cast<int>(stmt.Int(13));
-    job.backends = stmt.Text(14);
-    job.tolerance = stmt.Text(15);
+    job.seed = static_cast<uint64_t>(stmt.Int(10));
+    job.num_sets = static_cast<int>(stmt.Int(11));
+    job.backends = stmt.Text(12);
+    job.tolerance = stmt.Text(13);
+    if (job.kind == "convert") {
+      // The options as stored; the job re-checks them against the converter when it runs (a
+      // file edited by hand, or a converter renamed since, becomes that job's error).
+      StatusOr<sources::Source> source = sources::ParseSource(job.source);
+      StatusOr<converters::Resolved> converter =
+          source.ok() ? converters::Resolve(job.converter.name, *source)
+                      : StatusOr<converters::Resolved>(source.status());
+      if (converter.ok()) {
+        StatusOr<converters::OptionValues> values =
+            converters::ParseCanonicalOptions(*converter->def, stmt.Text(9));
+        if (values.ok()) job.converter.options = std::move(values).value();
+      }
+    }
     jobs.push_back(std::move(job));
   }
   return jobs;
@@ -183,16 +254,18 @@ StatusOr<int64_t> Store::ResetForRerun(const std::vector<std::string>& verdicts)
   const std::string where = "status = 'done' AND (" + condition + ")";
   std::vector<std::string> orphaned;
   CC_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*db_));
-  CC_ASSIGN_OR_RETURN(int64_t count, QueryInt(*db_, "SELECT count(*) FROM jobs WHERE " + where,
-                                              params));
+  CC_ASSIGN_OR_RETURN(int64_t count,
+                      QueryInt(*db_, "SELECT count(*) FROM jobs WHERE " + where, params));
   for (const char* table : kJobTables) {
     CC_RETURN_IF_ERROR(db_->Run(std::string("DELETE FROM ") + table +
                                     " WHERE job_id IN (SELECT id FROM jobs WHERE " + where + ")",
                                 params));
   }
-  CC_RETURN_IF_ERROR(db_->Run(
-      "UPDATE failures SET count = count - (SELECT count(*) FROM jobs WHERE failure_id = "
-      "failures.id AND " + where + ")", params));
+  CC_RETURN_IF_ERROR(
+      db_->Run("UPDATE failures SET count = count - (SELECT count(*) FROM jobs WHERE failure_id = "
+               "failures.id AND " +
+                   where + ")",
+               params));
   {
     CC_ASSIGN_OR_RETURN(Statement empty,
                         db_->Prepare("SELECT reproducer FROM failures WHERE count <= 0"));
@@ -205,7 +278,9 @@ StatusOr<int64_t> Store::ResetForRerun(const std::vector<std::string>& verdicts)
   CC_RETURN_IF_ERROR(db_->Run(
       "UPDATE jobs SET status = 'pending', verdict = NULL, subtype = '', stage = '', error = '', "
       "signature = '', node = '', failing_op = '', blame = '', failure_id = NULL, "
-      "worst_abs = NULL, worst_ratio = NULL, artifact_dir = '' WHERE " + where, params));
+      "worst_abs = NULL, worst_ratio = NULL, artifact_dir = '' WHERE " +
+          where,
+      params));
   CC_RETURN_IF_ERROR(db_->Run("DELETE FROM failures WHERE count <= 0"));
   CC_RETURN_IF_ERROR(txn.Commit());
   // Reproducers of groups that no longer exist; only those under our own artifacts folder (a
@@ -233,8 +308,7 @@ StatusOr<RecordOutcome> Store::Record(const PlannedJob& job, const pipeline::Job
   CC_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*db_));
   const int64_t id = job.id;
   for (const char* table : kJobTables) {
-    CC_RETURN_IF_ERROR(
-        db_->Run(std::string("DELETE FROM ") + table + " WHERE job_id = ?1", {id}));
+    CC_RETURN_IF_ERROR(db_->Run(std::string("DELETE FROM ") + table + " WHERE job_id = ?1", {id}));
   }
 
   // Backends and their outputs; the job's worst error is the worst over both.
@@ -254,9 +328,9 @@ StatusOr<RecordOutcome> Store::Record(const PlannedJob& job, const pipeline::Job
             "nan_inf_mismatches, subtype) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
             "?11, ?12, ?13)",
             {id, backend.backend, int64_t{output.index}, output.name, output.num_elements,
-             Finite(output.max_abs_error), Finite(output.max_rel_error),
-             Finite(output.error_ratio), output.mismatches, output.mismatch_fraction,
-             Finite(output.expected_rms), output.nan_inf_mismatches, output.subtype}));
+             Finite(output.max_abs_error), Finite(output.max_rel_error), Finite(output.error_ratio),
+             output.mismatches, output.mismatch_fraction, Finite(output.expected_rms),
+             output.nan_inf_mismatches, output.subtype}));
       }
       worst_abs = std::max(worst_abs, b_abs);
       worst_ratio = std::max(worst_ratio, b_ratio);
@@ -283,9 +357,8 @@ StatusOr<RecordOutcome> Store::Record(const PlannedJob& job, const pipeline::Job
   }
   if (result.model_info.is_object() && result.model_info.contains("op_counts")) {
     for (const auto& [op, count] : result.model_info["op_counts"].items()) {
-      CC_RETURN_IF_ERROR(db_->Run(
-          "INSERT INTO job_ops(job_id, op_type, count) VALUES (?1, ?2, ?3)",
-          {id, op, count.get<int64_t>()}));
+      CC_RETURN_IF_ERROR(db_->Run("INSERT INTO job_ops(job_id, op_type, count) VALUES (?1, ?2, ?3)",
+                                  {id, op, count.get<int64_t>()}));
     }
   }
 
@@ -295,9 +368,9 @@ StatusOr<RecordOutcome> Store::Record(const PlannedJob& job, const pipeline::Job
   SqlValue failure_id;
   std::error_code ec;
   if (!signature.empty()) {
-    CC_ASSIGN_OR_RETURN(int64_t existing,
-                        QueryInt(*db_, "SELECT id FROM failures WHERE signature = ?1",
-                                 {signature}));
+    CC_ASSIGN_OR_RETURN(
+        int64_t existing,
+        QueryInt(*db_, "SELECT id FROM failures WHERE signature = ?1", {signature}));
     if (existing == 0) {
       CC_RETURN_IF_ERROR(db_->Run(
           "INSERT INTO failures(signature, verdict, subtype, stage, failing_op, message, count, "
@@ -313,8 +386,8 @@ StatusOr<RecordOutcome> Store::Record(const PlannedJob& job, const pipeline::Job
         fs::remove_all(target, ec);
         fs::rename(recorded.kept_case, target, ec);
         if (ec) {
-          return FailedPrecondition("cannot move the reproducer '" + recorded.kept_case +
-                                    "' to '" + target + "': " + ec.message());
+          return FailedPrecondition("cannot move the reproducer '" + recorded.kept_case + "' to '" +
+                                    target + "': " + ec.message());
         }
         outcome.reproducer = target;
       } else if (!recorded.existing_case.empty()) {
@@ -325,8 +398,7 @@ StatusOr<RecordOutcome> Store::Record(const PlannedJob& job, const pipeline::Job
                                     {existing, outcome.reproducer}));
       }
     }
-    CC_RETURN_IF_ERROR(
-        db_->Run("UPDATE failures SET count = count + 1 WHERE id = ?1", {existing}));
+    CC_RETURN_IF_ERROR(db_->Run("UPDATE failures SET count = count + 1 WHERE id = ?1", {existing}));
     failure_id = existing;
     outcome.failure_id = existing;
   }
@@ -343,9 +415,8 @@ StatusOr<RecordOutcome> Store::Record(const PlannedJob& job, const pipeline::Job
       {id, std::string(oracle::VerdictName(result.verdict)), result.subtype, result.stage,
        result.error, signature, result.node, failing_op, failure_id,
        OptionalNumber(worst_abs, have_worst), OptionalNumber(worst_ratio, have_worst),
-       recorded.started_at, UtcNow(), recorded.wall_s, outcome.reproducer,
-       recorded.versions.dump(), pipeline::ToJson(result).dump(),
-       SourceFamily(result), result.blame}));
+       recorded.started_at, UtcNow(), recorded.wall_s, outcome.reproducer, recorded.versions.dump(),
+       pipeline::ToJson(result).dump(), SourceFamily(result), result.blame}));
   CC_RETURN_IF_ERROR(txn.Commit());
   return outcome;
 }

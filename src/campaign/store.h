@@ -27,7 +27,7 @@ struct RecordedJob {
   std::string started_at;  // ISO 8601 UTC.
   double wall_s = 0;
   nlohmann::json versions = nlohmann::json::object();
-  std::string kept_case;  // A case folder the job wrote (backend-test layout), or "".
+  std::string kept_case;      // A case folder the job wrote (backend-test layout), or "".
   std::string existing_case;  // Check jobs: the case folder the job read (kept where it is).
 };
 
@@ -81,6 +81,7 @@ class Store {
 
  private:
   explicit Store(std::unique_ptr<Database> db) : db_(std::move(db)) {}
+  Status MigrateFromVersion1();
   std::unique_ptr<Database> db_;
 };
 

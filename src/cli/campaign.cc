@@ -8,11 +8,11 @@
 #include <iostream>
 #include <sstream>
 
+#include "backends/backend.h"
 #include "campaign/progress.h"
 #include "campaign/runner.h"
 #include "campaign/store.h"
-#include "cli/convert.h"
-#include "pipeline/backend.h"
+#include "cli/campaign_shard.h"
 
 namespace convcheck::cli {
 
@@ -56,20 +56,20 @@ void PrintCounts(const campaign::CampaignCounts& counts, std::ostream& out) {
   out << "unique failures: " << counts.unique_failures << "\n";
 }
 
-// The command that resumes this campaign, recorded in the file for `status` and the report.
+// The command that resumes this campaign, recorded in the file for `status` and the report:
+// built from the same flag structures the command was parsed into, so nothing is dropped.
 std::string CommandLine(const CampaignRunOptions& options) {
-  std::string line = "convcheck campaign run";
-  for (const auto& suite : options.suites) line += " --suite " + suite;
-  line += " --opsets " + options.opsets + " --backends " + options.backends + " --jobs " +
-          std::to_string(options.jobs) + " --db " + options.db_path;
-  const ConverterFlags& c = options.converter;
-  if (c.converter != "torch.onnx") line += " --converter " + c.converter;
-  if (c.no_constant_folding) line += " --no-constant-folding";
-  if (c.dynamic_batch) line += " --dynamic-batch";
-  if (c.script) line += " --script";
-  if (options.seed != 0) line += " --seed " + std::to_string(options.seed);
-  if (options.inputs != 2) line += " --inputs " + std::to_string(options.inputs);
-  return line;
+  std::vector<std::string> args = {"convcheck", "campaign", "run"};
+  for (const auto& suite : options.suites) args.insert(args.end(), {"--suite", suite});
+  args.insert(args.end(),
+              {"--db", options.db_path, "--jobs", std::to_string(options.jobs), "--inputs",
+               std::to_string(options.inputs), "--seed", std::to_string(options.seed)});
+  for (const auto& arg : ConverterArgs(options.converter)) args.push_back(arg);
+  for (const auto& arg : EngineArgs(options.engines, "--backends")) args.push_back(arg);
+  if (options.max_jobs > 0) {
+    args.insert(args.end(), {"--max-jobs", std::to_string(options.max_jobs)});
+  }
+  return ShellJoin(args);
 }
 
 }  // namespace
@@ -82,108 +82,103 @@ void AddCampaignCommand(CLI::App& app, int& exit_code) {
   auto run = std::make_shared<CampaignRunOptions>();
   CLI::App* run_cmd = campaign->add_subcommand(
       "run", "plan and run (or resume) a campaign; finished jobs are never redone");
-  run_cmd->add_option("--suite", run->suites,
-                      "torchvision, torchvision:FAMILY, dir:PATH (python sources) or "
-                      "onnx:PATH (backend-test cases); repeatable")
+  run_cmd
+      ->add_option("--suite", run->suites,
+                   "torchvision[:FAMILY|:NAMES], timm[:NAMES], hf[:TYPES], keras[:NAMES] "
+                   "(names may be shell patterns), dir:PATH (python sources) or onnx:PATH "
+                   "(backend-test cases); repeatable")
       ->required();
   run_cmd->add_option("--db", run->db_path, "results file (created, or resumed)")->required();
-  run_cmd->add_option("--opsets", run->opsets, "comma list of ONNX opsets");
-  run_cmd->add_option("--backends", run->backends, "comma list of backends (ort, ref, ref64)");
   run_cmd->add_option("--jobs", run->jobs, "jobs run in parallel, each with its own workers")
       ->check(CLI::Range(1, 64));
   AddConverterFlags(*run_cmd, run->converter);
+  AddEngineFlags(*run_cmd, run->engines, "--backends");
   run_cmd->add_option("--inputs", run->inputs, "input sets per job")->check(CLI::Range(1, 1000));
   run_cmd->add_option("--seed", run->seed, "seed for weights and inputs");
-  AddToleranceFlags(*run_cmd, run->tolerance);
-  run_cmd->add_option("--timeout", run->timeout_s, "seconds allowed per stage")
-      ->check(CLI::PositiveNumber);
-  run_cmd->add_option("--ort-opt-level", run->ort_opt_level, "ONNX Runtime optimization level")
-      ->check(CLI::IsMember({"disabled", "basic", "extended", "all"}));
-  run_cmd->add_option("--memory-limit", run->memory_limit_mb,
-                      "MiB of resident memory per job's workers (default: 80% of RAM / --jobs, "
-                      "at most 16384)");
   run_cmd->add_option("--max-jobs", run->max_jobs, "stop after this many jobs (0: all)");
-  run_cmd->add_option("--rerun", run->rerun,
-                      "run finished jobs with these verdicts again (comma list; 'failing' for "
-                      "every failure), e.g. after a fix")
+  run_cmd
+      ->add_option("--rerun", run->rerun,
+                   "run finished jobs with these verdicts again (comma list; 'failing' for "
+                   "every failure), e.g. after a fix")
       ->delimiter(',');
-  run_cmd->add_flag("--dry-run", run->dry_run, "plan into the file and print the plan; run nothing");
-  run_cmd->callback([run, &exit_code]() {
-    exit_code = RunCampaignRun(*run, std::cout, std::cerr);
-  });
+  run_cmd->add_flag("--dry-run", run->dry_run,
+                    "plan into the file and print the plan; run nothing");
+  AddShardFlags(*run_cmd, *run);
+  run_cmd->callback(
+      [run, &exit_code]() { exit_code = RunCampaignRun(*run, std::cout, std::cerr); });
 
   auto status = std::make_shared<CampaignStatusOptions>();
   CLI::App* status_cmd =
       campaign->add_subcommand("status", "what a campaign has done and what remains");
   status_cmd->add_option("db", status->db_path, "results file")->required();
   status_cmd->add_option("--json", status->json_path, "write the status as JSON (- for stdout)");
-  status_cmd->callback([status, &exit_code]() {
-    exit_code = RunCampaignStatus(*status, std::cout, std::cerr);
-  });
+  status_cmd->callback(
+      [status, &exit_code]() { exit_code = RunCampaignStatus(*status, std::cout, std::cerr); });
+  AddCampaignShardCommands(*campaign, exit_code);
 }
 
 int RunCampaignRun(const CampaignRunOptions& options, std::ostream& out, std::ostream& err) {
-  StatusOr<oracle::Tolerance> tolerance = ResolveTolerance(options.tolerance);
-  if (!tolerance.ok()) return ReportError(err, tolerance.status());
-  StatusOr<std::vector<int>> opsets = ParseOpsets(options.opsets);
-  if (!opsets.ok()) return ReportError(err, opsets.status());
-  StatusOr<std::vector<std::string>> backends = pipeline::ParseBackendList(options.backends);
-  if (!backends.ok()) return ReportError(err, backends.status());
   for (const auto& suite : options.suites) {
     Status valid = campaign::ValidateSuite(suite);
     if (!valid.ok()) return ReportError(err, valid);
   }
-  {
-    // Unknown backends fail here, before anything is planned into the file.
-    StatusOr<std::unique_ptr<pipeline::Session>> session = pipeline::Session::Create({});
-    if (!session.ok()) return ReportError(err, session.status());
-    if (Status ok = pipeline::CheckBackends(*backends, **session); !ok.ok()) {
-      return ReportError(err, ok);
-    }
-  }
-
-  campaign::RunOptions run;
-  run.plan = MakePlanOptions(*opsets, *backends, options.converter, options.inputs, options.seed,
-                             tolerance->profile);
-  run.plan.suites = options.suites;
-  run.db_path = options.db_path;
-  run.lanes = options.jobs;
-  run.tolerance = *tolerance;
-  run.timeout_s = options.timeout_s;
-  run.memory_limit_mb = options.memory_limit_mb > 0
-                            ? options.memory_limit_mb
-                            : campaign::DefaultLaneMemoryMb(options.jobs);
-  run.backend_options.ort_opt_level = options.ort_opt_level;
-  run.backend_options.memory_limit_mb = run.memory_limit_mb;
-  run.max_jobs = options.max_jobs;
-  run.command_line = options.command_line.empty() ? CommandLine(options) : options.command_line;
-  run.dry_run = options.dry_run;
+  StatusOr<campaign::RunOptions> run = MakeRunOptions(options.converter, options.engines,
+                                                      options.jobs, options.inputs, options.seed);
+  if (!run.ok()) return ReportError(err, run.status());
+  run->plan.suites = options.suites;
+  run->db_path = options.db_path;
+  run->max_jobs = options.max_jobs;
+  run->command_line = options.command_line.empty() ? CommandLine(options) : options.command_line;
+  run->dry_run = options.dry_run;
   for (const auto& verdict : options.rerun) {
     if (verdict != "failing" && !oracle::VerdictFromName(verdict).has_value()) {
       return ReportError(err, InvalidArgument("--rerun: unknown verdict '" + verdict +
                                               "' (see docs/verdicts.md, or 'failing')"));
     }
   }
-  run.rerun = options.rerun;
-  return RunAndSummarize(run, options.jobs, out, err);
+  run->rerun = options.rerun;
+  if (Status sharded = ConfigureShard(options, *run, err); !sharded.ok()) {
+    return ReportError(err, sharded);
+  }
+  return RunAndSummarize(*run, options.jobs, out, err);
 }
 
-campaign::PlanOptions MakePlanOptions(const std::vector<int>& opsets,
-                                      const std::vector<std::string>& backends,
-                                      const ConverterFlags& converter, int inputs, uint64_t seed,
-                                      const std::string& tolerance_profile) {
-  campaign::PlanOptions plan;
-  plan.opsets = opsets;
-  plan.backends = backends;
-  const pipeline::ConverterOptions options = converter.ToOptions(0);
-  plan.converter = options.converter;
-  plan.constant_folding = options.constant_folding;
-  plan.dynamic_batch = options.dynamic_batch;
-  plan.mode = options.mode;
-  plan.seed = seed;
-  plan.num_sets = inputs;
-  plan.tolerance = tolerance_profile;
-  return plan;
+StatusOr<campaign::RunOptions> MakeRunOptions(const ConverterFlags& converter,
+                                              const EngineFlags& engine_flags, int jobs, int inputs,
+                                              uint64_t seed) {
+  EngineFlags flags = engine_flags;
+  if (flags.memory_limit_mb == 0) flags.memory_limit_mb = campaign::DefaultLaneMemoryMb(jobs);
+  CC_ASSIGN_OR_RETURN(Engines engines, ResolveEngines(flags));
+  CC_ASSIGN_OR_RETURN(Converters converters, ResolveConverters(converter));
+  campaign::RunOptions run;
+  run.plan.opsets = converters.opsets;
+  run.plan.converters = converters.names;
+  run.plan.converter_options = converters.options;
+  run.plan.backends = engines.backends;
+  run.plan.seed = seed;
+  run.plan.num_sets = inputs;
+  run.plan.tolerance = engines.tolerance.profile;
+  CC_RETURN_IF_ERROR(campaign::ValidatePlanConverters(run.plan));
+  {
+    // Unknown or uninstalled backends fail here, before anything is planned into the file; so
+    // do missing converter environments.
+    CC_ASSIGN_OR_RETURN(std::unique_ptr<workers::Session> session,
+                        workers::Session::Create(engines.session_options));
+    CC_RETURN_IF_ERROR(
+        backends::CheckBackends(engines.backends, *session, engines.backend_options));
+    for (const auto& name : converters.names) {
+      for (const converters::ConverterDef* def : converters::AllConverters()) {
+        if (def->name == name) CC_RETURN_IF_ERROR(session->Python(def->env).status());
+      }
+    }
+  }
+  run.lanes = jobs;
+  run.tolerance = engines.tolerance;
+  run.timeout_s = engines.timeout_s;
+  run.memory_limit_mb = flags.memory_limit_mb;
+  run.threads = engines.backend_options.threads;
+  run.backend_options = engines.backend_options;
+  return run;
 }
 
 int RunAndSummarize(campaign::RunOptions& run, int jobs, std::ostream& out, std::ostream& err) {
@@ -204,14 +199,13 @@ int RunAndSummarize(campaign::RunOptions& run, int jobs, std::ostream& out, std:
   if (summary->interrupted > 0) {
     out << ", " << summary->interrupted << " interrupted jobs run again";
   }
-  out << ", " << summary->ran << " run in "
-      << campaign::Progress::FormatDuration(summary->wall_s);
+  out << ", " << summary->ran << " run in " << campaign::Progress::FormatDuration(summary->wall_s);
   if (summary->ran > 0 && summary->wall_s > 0) {
     out << " (" << std::fixed << std::setprecision(1) << summary->ran * 60.0 / summary->wall_s
         << " jobs/min, " << std::setprecision(2) << summary->ran / summary->wall_s
         << " jobs/s; tools " << std::setprecision(0)
-        << 100.0 * summary->tool_s / (summary->wall_s * std::max(1, jobs))
-        << "% of lane time)" << std::defaultfloat;
+        << 100.0 * summary->tool_s / (summary->wall_s * std::max(1, jobs)) << "% of lane time)"
+        << std::defaultfloat;
   }
   out << "\n";
   PrintCounts(summary->counts, out);
@@ -228,8 +222,11 @@ int RunAndSummarize(campaign::RunOptions& run, int jobs, std::ostream& out, std:
   return done == passed ? kExitPass : kExitFailure;
 }
 
-int RunCampaignStatus(const CampaignStatusOptions& options, std::ostream& out,
-                      std::ostream& err) {
+int RunCampaignStatus(const CampaignStatusOptions& options, std::ostream& out, std::ostream& err) {
+  int sharded_exit = kExitPass;
+  if (RunShardedStatus(options.db_path, options.json_path, out, err, sharded_exit)) {
+    return sharded_exit;
+  }
   StatusOr<std::unique_ptr<campaign::Store>> store =
       campaign::Store::Open(options.db_path, /*read_only=*/true);
   if (!store.ok()) return ReportError(err, store.status());

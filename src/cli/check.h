@@ -13,12 +13,8 @@ namespace convcheck::cli {
 struct CheckCommandOptions {
   std::string model_path;
   std::string data_dir;  // Default: the model's own folder.
-  std::string backends = "ort";
-  ToleranceFlags tolerance;
-  double timeout_s = 300;
+  EngineFlags engines = DefaultEngineFlags("ort");
   std::string json_path;
-  std::string ort_opt_level = "all";
-  int64_t memory_limit_mb = 16384;
 };
 
 void AddCheckCommand(CLI::App& app, int& exit_code);

@@ -1,9 +1,12 @@
 #include "cli/common.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 
 namespace convcheck::cli {
 
@@ -18,17 +21,176 @@ void AddToleranceFlags(CLI::App& app, ToleranceFlags& flags) {
 
 StatusOr<oracle::Tolerance> ResolveTolerance(const ToleranceFlags& flags) {
   CC_ASSIGN_OR_RETURN(oracle::Tolerance tol, oracle::ToleranceProfile(flags.profile));
+  for (const auto& [name, value] : {std::pair{"--atol", flags.atol}, {"--rtol", flags.rtol}}) {
+    // NaN compares false with everything: `--rtol nan` would turn every comparison off.
+    if (value && !(std::isfinite(*value) && *value >= 0)) {
+      return InvalidArgument(std::string(name) + " must be a finite number >= 0, not " +
+                             std::to_string(*value));
+    }
+  }
   if (flags.atol) {
-    if (!(*flags.atol >= 0)) return InvalidArgument("--atol must be >= 0");
     tol.atol = *flags.atol;
+    tol.base = flags.profile;
     tol.profile = "custom";
   }
   if (flags.rtol) {
-    if (!(*flags.rtol >= 0)) return InvalidArgument("--rtol must be >= 0");
     tol.rtol = *flags.rtol;
+    tol.base = flags.profile;
     tol.profile = "custom";
   }
   return tol;
+}
+
+EngineFlags DefaultEngineFlags(std::string backends, int64_t memory_limit_mb, double timeout_s) {
+  EngineFlags flags;
+  flags.backends = std::move(backends);
+  flags.memory_limit_mb = memory_limit_mb;
+  flags.timeout_s = timeout_s;
+  return flags;
+}
+
+void AddEngineFlags(CLI::App& app, EngineFlags& flags, const std::string& backends_flag) {
+  const std::string other = backends_flag == "--backend" ? "--backends" : "--backend";
+  app.add_option(backends_flag + "," + other, flags.backends,
+                 "comma list of engines: " + backends::KnownBackends() +
+                     (flags.backends.empty() ? "" : " (default " + flags.backends + ")"));
+  app.add_option("--ort-opt-level", flags.ort_opt_level, "ONNX Runtime graph optimization level")
+      ->check(CLI::IsMember({"disabled", "basic", "extended", "all"}));
+  app.add_option("--threads", flags.threads,
+                 "threads of each engine and framework (default 1: results do not depend on "
+                 "scheduling)")
+      ->check(CLI::Range(1, 256));
+  app.add_option("--memory-limit", flags.memory_limit_mb,
+                 "MiB of memory each engine and worker may use (0 = no limit)");
+  app.add_option("--timeout", flags.timeout_s, "seconds allowed per stage");
+  AddToleranceFlags(app, flags.tolerance);
+}
+
+StatusOr<Engines> ResolveEngines(const EngineFlags& flags) {
+  Engines engines;
+  CC_ASSIGN_OR_RETURN(engines.backends, backends::ParseBackendList(flags.backends));
+  CC_ASSIGN_OR_RETURN(engines.tolerance, ResolveTolerance(flags.tolerance));
+  if (!(std::isfinite(flags.timeout_s) && flags.timeout_s > 0)) {
+    // `--timeout nan` used to turn every deadline off.
+    return InvalidArgument("--timeout must be a finite number of seconds > 0, not " +
+                           std::to_string(flags.timeout_s));
+  }
+  if (flags.memory_limit_mb < 0) {
+    return InvalidArgument("--memory-limit must be >= 0 MiB, not " +
+                           std::to_string(flags.memory_limit_mb));
+  }
+  engines.timeout_s = flags.timeout_s;
+  engines.backend_options.ort_opt_level = flags.ort_opt_level;
+  engines.backend_options.threads = flags.threads;
+  engines.backend_options.memory_limit_mb = flags.memory_limit_mb;
+  engines.session_options.memory_limit_mb = flags.memory_limit_mb;
+  engines.session_options.threads = flags.threads;
+  return engines;
+}
+
+namespace {
+std::string Number(double value) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%g", value);
+  return buf;
+}
+}  // namespace
+
+std::vector<std::string> EngineArgs(const EngineFlags& flags, const std::string& backends_flag) {
+  std::vector<std::string> args = {backends_flag,     flags.backends,
+                                   "--ort-opt-level", flags.ort_opt_level,
+                                   "--threads",       std::to_string(flags.threads),
+                                   "--memory-limit",  std::to_string(flags.memory_limit_mb),
+                                   "--timeout",       Number(flags.timeout_s),
+                                   "--tolerance",     flags.tolerance.profile};
+  if (flags.tolerance.atol) args.insert(args.end(), {"--atol", Number(*flags.tolerance.atol)});
+  if (flags.tolerance.rtol) args.insert(args.end(), {"--rtol", Number(*flags.tolerance.rtol)});
+  return args;
+}
+
+void AddConverterFlags(CLI::App& app, ConverterFlags& flags) {
+  app.add_option("--converter,--converters", flags.converters,
+                 "converter, or a comma list: " + converters::KnownConverters() +
+                     " (default: torch.onnx.dynamo for PyTorch sources, tf2onnx for TensorFlow)");
+  app.add_option("--opset,--opsets", flags.opsets,
+                 "ONNX opset, or a comma list such as 13,17 (default: the converter's own)");
+  for (const converters::OptionDef* option : converters::AllOptionFlags()) {
+    bool& given = flags.option_flags[std::string(option->flag)];
+    app.add_flag(std::string(option->flag), given,
+                 std::string(option->help) + " (" + std::string(option->key) + "=" +
+                     std::string(option->flag_value) + ")");
+  }
+  app.add_option("--converter-option", flags.converter_options,
+                 "KEY=VALUE: set a converter option (see `convcheck envs --converters`)");
+}
+
+StatusOr<Converters> ResolveConverters(const ConverterFlags& flags) {
+  Converters result;
+  std::stringstream names(flags.converters);
+  std::string name;
+  while (std::getline(names, name, ',')) {
+    if (name.empty()) continue;
+    const std::string canonical(converters::CanonicalName(name));
+    if (std::find(result.names.begin(), result.names.end(), canonical) != result.names.end()) {
+      return InvalidArgument("converter '" + canonical + "' is listed twice");
+    }
+    result.names.push_back(canonical);
+  }
+  std::stringstream opsets(flags.opsets);
+  std::string item;
+  while (std::getline(opsets, item, ',')) {
+    size_t used = 0;
+    int opset = 0;
+    try {
+      opset = std::stoi(item, &used);
+    } catch (...) {
+      used = 0;
+    }
+    if (used == 0 || used != item.size() || opset < 1) {
+      return InvalidArgument("opset '" + item + "' is not a positive integer");
+    }
+    result.opsets.push_back(opset);
+  }
+  for (const converters::OptionDef* option : converters::AllOptionFlags()) {
+    auto it = flags.option_flags.find(std::string(option->flag));
+    if (it != flags.option_flags.end() && it->second) {
+      result.options.emplace_back(option->key, option->flag_value);
+    }
+  }
+  for (const std::string& pair : flags.converter_options) {
+    const size_t eq = pair.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return InvalidArgument("--converter-option '" + pair + "' is not KEY=VALUE");
+    }
+    result.options.emplace_back(pair.substr(0, eq), pair.substr(eq + 1));
+  }
+  return result;
+}
+
+std::vector<std::string> ConverterArgs(const ConverterFlags& flags) {
+  std::vector<std::string> args;
+  if (!flags.converters.empty()) args.insert(args.end(), {"--converters", flags.converters});
+  if (!flags.opsets.empty()) args.insert(args.end(), {"--opsets", flags.opsets});
+  for (const auto& [flag, given] : flags.option_flags) {
+    if (given) args.push_back(flag);
+  }
+  for (const auto& pair : flags.converter_options) {
+    args.insert(args.end(), {"--converter-option", pair});
+  }
+  return args;
+}
+
+std::string ShellJoin(const std::vector<std::string>& args) {
+  std::string line;
+  for (const auto& arg : args) {
+    const bool plain = !arg.empty() && arg.find_first_not_of(
+                                           "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                           "0123456789_-+=.,:/@%") == std::string::npos;
+    std::string quoted = "'";
+    for (char c : arg) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    line += (line.empty() ? "" : " ") + (plain ? arg : quoted + "'");
+  }
+  return line;
 }
 
 int ReportError(std::ostream& err, const Status& status) {
@@ -63,29 +225,10 @@ std::string Pad(std::string s, size_t width) {
 }
 }  // namespace
 
-void AddConverterFlags(CLI::App& app, ConverterFlags& flags) {
-  app.add_option("--converter", flags.converter,
-                 "torch.onnx, or a fault-inject:* test converter (workers/README.md)");
-  app.add_flag("--no-constant-folding", flags.no_constant_folding,
-               "export with do_constant_folding=False");
-  app.add_flag("--dynamic-batch", flags.dynamic_batch, "export dimension 0 as dynamic");
-  app.add_flag("--script", flags.script, "export torch.jit.script(model) instead of tracing");
-}
-
-pipeline::ConverterOptions ConverterFlags::ToOptions(int opset) const {
-  pipeline::ConverterOptions options;
-  options.converter = converter;
-  options.opset = opset;
-  options.constant_folding = !no_constant_folding;
-  options.dynamic_batch = dynamic_batch;
-  options.mode = script ? "script" : "trace";
-  return options;
-}
-
 void ResultTable::PrintHeader() {
-  out_ << Pad("source", 34) << Pad("opset", 6) << Pad("verdict", 38) << Pad("worst error", 18)
-       << Pad("source_s", 9) << Pad("convert_s", 10) << Pad("valid_s", 8) << Pad("run_s", 7)
-       << "total_s\n";
+  out_ << Pad("source", 34) << Pad("converter", 23) << Pad("opset", 6) << Pad("verdict", 38)
+       << Pad("worst error", 18) << Pad("source_s", 9) << Pad("convert_s", 10) << Pad("valid_s", 8)
+       << Pad("run_s", 7) << "total_s\n";
   out_.flush();
 }
 
@@ -102,14 +245,15 @@ void ResultTable::PrintRow(const pipeline::JobResult& r) {
   }
   if (source.size() > 33) source = "..." + source.substr(source.size() - 30);
   std::string worst = pipeline::WorstErrorText(r);
-  out_ << Pad(source, 34) << Pad(r.converter.opset ? std::to_string(r.converter.opset) : "-", 6)
-       << Pad(verdict, 38) << Pad(worst.empty() ? "-" : worst, 18)
-       << Pad(Seconds(r.timings, "source"), 9) << Pad(Seconds(r.timings, "convert"), 10)
-       << Pad(Seconds(r.timings, "validate"), 8) << Pad(RunSeconds(r), 7)
-       << Seconds(r.timings, "total") << "\n";
+  out_ << Pad(source, 34) << Pad(r.converter.name.empty() ? "-" : r.converter.name, 23)
+       << Pad(r.converter.opset ? std::to_string(r.converter.opset) : "-", 6) << Pad(verdict, 38)
+       << Pad(worst.empty() ? "-" : worst, 18) << Pad(Seconds(r.timings, "source"), 9)
+       << Pad(Seconds(r.timings, "convert"), 10) << Pad(Seconds(r.timings, "validate"), 8)
+       << Pad(RunSeconds(r), 7) << Seconds(r.timings, "total") << "\n";
   if (r.verdict != oracle::Verdict::kPass && !r.error.empty()) {
     out_ << "    " << r.error << "\n";
   }
+  for (const auto& note : r.notes) out_ << "    note: " << note << "\n";
   if (!r.blame.empty() && r.blame != "source") {
     out_ << "    blame: " << r.blame << " (" << r.blame_reason << ")\n";
   }
@@ -145,14 +289,16 @@ void RunSummary::Print(std::ostream& out) const {
   std::snprintf(buf, sizeof(buf),
                 "\nwall %.1f s: tools %.1f s (torch build/inference/export, engines), worker "
                 "start-up %.1f s, convcheck itself %.1f s (%.1f%%)\n",
-                wall_s, tool_s, worker_start_s,
-                std::max(0.0, wall_s - tool_s - worker_start_s), 100.0 * OwnShare());
+                wall_s, tool_s, worker_start_s, std::max(0.0, wall_s - tool_s - worker_start_s),
+                100.0 * OwnShare());
   out << buf;
 }
 
 nlohmann::json RunSummary::ToJson() const {
-  return {{"jobs", jobs},       {"verdicts", verdicts},
-          {"wall_s", wall_s},   {"tool_s", tool_s},
+  return {{"jobs", jobs},
+          {"verdicts", verdicts},
+          {"wall_s", wall_s},
+          {"tool_s", tool_s},
           {"worker_start_s", worker_start_s},
           {"own_share", OwnShare()}};
 }

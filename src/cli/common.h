@@ -9,14 +9,17 @@
 #define CONVCHECK_CLI_COMMON_H_
 
 #include <CLI/CLI.hpp>
+#include <map>
 #include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
 
+#include "backends/backend.h"
 #include "core/status.h"
 #include "oracle/tolerance.h"
 #include "pipeline/job.h"
+#include "workers/session.h"
 
 namespace convcheck::cli {
 
@@ -30,18 +33,63 @@ struct ToleranceFlags {
   std::optional<double> rtol;
 };
 void AddToleranceFlags(CLI::App& app, ToleranceFlags& flags);
-
-/// The converter and its options, shared by `convert` and `campaign run`.
-struct ConverterFlags {
-  std::string converter = "torch.onnx";
-  bool no_constant_folding = false;
-  bool dynamic_batch = false;
-  bool script = false;
-  pipeline::ConverterOptions ToOptions(int opset) const;
-};
-void AddConverterFlags(CLI::App& app, ConverterFlags& flags);
 /// The profile, with --atol/--rtol overrides applied (the profile is then called "custom").
+/// NaN, infinite and negative values are refused.
 StatusOr<oracle::Tolerance> ResolveTolerance(const ToleranceFlags& flags);
+
+/// The engines and how they run, the same flags for every command that runs models (convert,
+/// check, run, campaign run, fuzz, reduce): --backend(s), --ort-opt-level, --threads,
+/// --memory-limit (reaching every engine and worker), --timeout and the tolerance.
+struct EngineFlags {
+  std::string backends;  // Comma list; the command sets its default.
+  std::string ort_opt_level = "all";
+  int threads = 1;
+  int64_t memory_limit_mb = 16384;
+  double timeout_s = 300;
+  ToleranceFlags tolerance;
+};
+/// The flags with a command's own defaults.
+EngineFlags DefaultEngineFlags(std::string backends, int64_t memory_limit_mb = 16384,
+                               double timeout_s = 300);
+/// `backends_flag` is "--backend" or "--backends".
+void AddEngineFlags(CLI::App& app, EngineFlags& flags, const std::string& backends_flag);
+
+struct Engines {
+  std::vector<std::string> backends;
+  backends::BackendOptions backend_options;
+  workers::SessionOptions session_options;
+  oracle::Tolerance tolerance;
+  double timeout_s = 300;
+};
+/// Checks every value (unknown backend, NaN or negative numbers...) before anything starts.
+StatusOr<Engines> ResolveEngines(const EngineFlags& flags);
+/// The flags that give these engines again (recorded commands).
+std::vector<std::string> EngineArgs(const EngineFlags& flags, const std::string& backends_flag);
+
+/// The converters and their options, shared by `convert`, `campaign run` and `fuzz`: the
+/// converter list, the opsets, every converter's option flags (declared once in
+/// src/converters/, registered from there) and --converter-option KEY=VALUE.
+struct ConverterFlags {
+  std::string converters;                      // Comma list; "" = each source's default converter.
+  std::string opsets;                          // Comma list; "" = each converter's default opset.
+  std::map<std::string, bool> option_flags;    // "--no-optimize" -> given.
+  std::vector<std::string> converter_options;  // KEY=VALUE.
+};
+/// `converter_flag`: "--converter" (convert, fuzz) or "--converters" (campaign run; both names
+/// are accepted everywhere).
+void AddConverterFlags(CLI::App& app, ConverterFlags& flags);
+
+struct Converters {
+  std::vector<std::string> names;  // Canonical; empty = each source's default.
+  std::vector<int> opsets;         // Empty = each converter's default.
+  std::vector<std::pair<std::string, std::string>> options;  // key, value
+};
+StatusOr<Converters> ResolveConverters(const ConverterFlags& flags);
+/// The flags that give these converters again (recorded commands).
+std::vector<std::string> ConverterArgs(const ConverterFlags& flags);
+
+/// Joins arguments into a shell command line, quoting where needed.
+std::string ShellJoin(const std::vector<std::string>& args);
 
 /// Prints "convcheck: error: <message>" as one line on `err` and returns kExitUsage.
 int ReportError(std::ostream& err, const Status& status);

@@ -10,14 +10,14 @@
 namespace convcheck::cli {
 
 struct ConformanceCommandOptions {
-  std::vector<std::string> dirs;  // Default: the four libonnx-testdata folders.
-  std::string backend = "ref";
+  std::vector<std::string> dirs;  // Default: both suites (conformance::DefaultSuites).
+  std::string backend = "ref";    // ref, ref64, ort, a comma-separated list or "all".
   std::string filter;
   std::string json_path;
-  std::string skips_path;  // Default: the backend's committed skip list.
+  std::string skips_path;  // Default: the committed list of each suite and backend.
   double timeout_s = 60;
   int64_t memory_limit_mb = 4096;
-  bool precise = false;
+  bool precise = false;  // ref means ref64.
   bool verbose = false;
 };
 

@@ -13,18 +13,13 @@ namespace convcheck::cli {
 
 struct ConvertCommandOptions {
   std::vector<std::string> sources;
-  std::string opsets = "17";  // One opset or a comma list: one job per source and opset.
+  ConverterFlags converter;  // One job per source, converter and opset.
+  EngineFlags engines = DefaultEngineFlags("ort");
   int inputs = 2;
   uint64_t seed = 0;
-  std::string backends = "ort";
-  ToleranceFlags tolerance;
-  double timeout_s = 300;
   std::string keep_dir;
   std::string json_path;
-  ConverterFlags converter;
   std::vector<std::string> input_shapes;  // "1,3,224,224", one per model input.
-  std::string ort_opt_level = "all";
-  int64_t memory_limit_mb = 16384;
   bool keep_scratch = false;
 };
 
@@ -32,8 +27,6 @@ void AddConvertCommand(CLI::App& app, int& exit_code);
 /// Runs the jobs; prints the table on `out` and one-line errors on `err`. Returns the exit code.
 int RunConvert(const ConvertCommandOptions& options, std::ostream& out, std::ostream& err);
 
-/// Parses "13,17" into opsets in 7..17.
-StatusOr<std::vector<int>> ParseOpsets(const std::string& text);
 /// Parses "1,3,224,224" into a shape of non-negative dims.
 StatusOr<Shape> ParseShape(const std::string& text);
 

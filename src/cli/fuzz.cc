@@ -3,11 +3,10 @@
 #include <iostream>
 #include <regex>
 
+#include "backends/backend.h"
 #include "campaign/fuzz.h"
 #include "campaign/runner.h"
 #include "cli/campaign.h"
-#include "cli/convert.h"
-#include "pipeline/backend.h"
 
 namespace convcheck::cli {
 
@@ -42,19 +41,12 @@ void AddFuzzCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--db", options->db_path, "results file (created, or resumed)")->required();
   cmd->add_option("--jobs", options->jobs, "jobs run in parallel, each with its own workers")
       ->check(CLI::Range(1, 64));
-  cmd->add_option("--opsets", options->opsets, "comma list of ONNX opsets (default 17)");
-  cmd->add_option("--backends", options->backends, "comma list of backends (default ort,ref)");
+  AddEngineFlags(*cmd, options->engines, "--backends");
   cmd->add_option("--ops", options->ops, "only these operators or families (gen --list-ops)")
       ->delimiter(',');
   cmd->add_option("--exclude", options->exclude, "never these operators or families")
       ->delimiter(',');
   cmd->add_option("--inputs", options->inputs, "input sets per model")->check(CLI::Range(1, 100));
-  AddToleranceFlags(*cmd, options->tolerance);
-  cmd->add_option("--timeout", options->timeout_s, "seconds allowed per stage (default 60)")
-      ->check(CLI::PositiveNumber);
-  cmd->add_option("--ort-opt-level", options->ort_opt_level, "ONNX Runtime optimization level")
-      ->check(CLI::IsMember({"disabled", "basic", "extended", "all"}));
-  cmd->add_option("--memory-limit", options->memory_limit_mb, "MiB per job's workers");
   cmd->callback([options, &exit_code]() { exit_code = RunFuzz(*options, std::cout, std::cerr); });
 }
 
@@ -75,46 +67,34 @@ int RunFuzz(const FuzzCommandOptions& options, std::ostream& out, std::ostream& 
   fuzz.gen.include = options.ops;
   fuzz.gen.exclude = options.exclude;
   if (auto ops = gen::SelectOps(fuzz.gen); !ops.ok()) return ReportError(err, ops.status());
-  StatusOr<oracle::Tolerance> tolerance = ResolveTolerance(options.tolerance);
-  if (!tolerance.ok()) return ReportError(err, tolerance.status());
-  StatusOr<std::vector<int>> opsets = ParseOpsets(options.opsets);
-  if (!opsets.ok()) return ReportError(err, opsets.status());
-  StatusOr<std::vector<std::string>> backends = pipeline::ParseBackendList(options.backends);
-  if (!backends.ok()) return ReportError(err, backends.status());
-  {
-    StatusOr<std::unique_ptr<pipeline::Session>> session = pipeline::Session::Create({});
-    if (!session.ok()) return ReportError(err, session.status());
-    if (Status ok = pipeline::CheckBackends(*backends, **session); !ok.ok()) {
-      return ReportError(err, ok);
-    }
-  }
-
+  StatusOr<campaign::RunOptions> run =
+      MakeRunOptions(options.converter, options.engines, options.jobs, options.inputs, /*seed=*/0);
+  if (!run.ok()) return ReportError(err, run.status());
   fuzz.seed = options.seed;
   fuzz.count = options.count;
   fuzz.batch = 2 * std::max(1, options.jobs);
-  fuzz.plan = MakePlanOptions(*opsets, *backends, options.converter, options.inputs,
-                              /*seed=*/0, tolerance->profile);
-
-  campaign::RunOptions run;
-  run.plan = fuzz.plan;  // No suites: the feeder plans.
-  run.db_path = options.db_path;
-  run.lanes = options.jobs;
-  run.tolerance = *tolerance;
-  run.timeout_s = options.timeout_s;
-  run.memory_limit_mb = options.memory_limit_mb > 0 ? options.memory_limit_mb
-                                                    : campaign::DefaultLaneMemoryMb(options.jobs);
-  run.backend_options.ort_opt_level = options.ort_opt_level;
-  run.backend_options.memory_limit_mb = run.memory_limit_mb;
-  run.time_budget_s = time_budget_s;
-  run.more_jobs = campaign::MakeFuzzFeeder(fuzz);
-  run.command_line = "convcheck fuzz --converter " + fuzz.plan.converter +
-                     (options.count > 0 ? " --count " + std::to_string(options.count)
-                                        : " --time " + options.time) +
-                     " --nodes " + options.nodes + " --seed " + std::to_string(options.seed) +
-                     " --db " + options.db_path + " --jobs " + std::to_string(options.jobs);
-  out << "fuzz: " << campaign::FuzzSuite(fuzz) << ", opsets " << options.opsets << ", backends "
-      << options.backends << "\n";
-  return RunAndSummarize(run, options.jobs, out, err);
+  fuzz.plan = run->plan;  // No suites: the feeder plans.
+  run->db_path = options.db_path;
+  run->time_budget_s = time_budget_s;
+  run->more_jobs = campaign::MakeFuzzFeeder(fuzz);
+  std::vector<std::string> args = {"convcheck", "fuzz"};
+  if (options.count > 0) {
+    args.insert(args.end(), {"--count", std::to_string(options.count)});
+  } else {
+    args.insert(args.end(), {"--time", options.time});
+  }
+  args.insert(args.end(), {"--nodes", options.nodes, "--seed", std::to_string(options.seed), "--db",
+                           options.db_path, "--jobs", std::to_string(options.jobs), "--inputs",
+                           std::to_string(options.inputs)});
+  for (const auto& op : options.ops) args.insert(args.end(), {"--ops", op});
+  for (const auto& op : options.exclude) args.insert(args.end(), {"--exclude", op});
+  for (const auto& arg : ConverterArgs(options.converter)) args.push_back(arg);
+  for (const auto& arg : EngineArgs(options.engines, "--backends")) args.push_back(arg);
+  run->command_line = ShellJoin(args);
+  out << "fuzz: " << campaign::FuzzSuite(fuzz) << ", converters "
+      << (options.converter.converters.empty() ? "default" : options.converter.converters)
+      << ", backends " << options.engines.backends << "\n";
+  return RunAndSummarize(*run, options.jobs, out, err);
 }
 
 }  // namespace convcheck::cli

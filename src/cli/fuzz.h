@@ -19,14 +19,10 @@ struct FuzzCommandOptions {
   uint64_t seed = 0;
   std::string db_path;
   int jobs = 1;
-  std::string opsets = "17";
-  std::string backends = "ort,ref";
+  // memory_limit_mb 0: a share of the machine's memory per lane.
+  EngineFlags engines = DefaultEngineFlags("ort,ref", /*memory_limit_mb=*/0, /*timeout_s=*/60);
   std::vector<std::string> ops, exclude;
   int inputs = 2;
-  ToleranceFlags tolerance;
-  double timeout_s = 60;
-  std::string ort_opt_level = "all";
-  int64_t memory_limit_mb = 0;
 };
 
 void AddFuzzCommand(CLI::App& app, int& exit_code);

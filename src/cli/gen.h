@@ -16,11 +16,11 @@ struct GenCommandOptions {
   int64_t count = 1;
   std::string nodes = "5..30";
   std::vector<std::string> ops, exclude;
-  std::string out_dir;       // Where gen-<seed>.py/.json(/.onnx) go; none: generate only.
+  std::string out_dir;  // Where gen-<seed>.py/.json(/.onnx) go; none: generate only.
   bool onnx = false;
   bool list_ops = false;
-  int64_t coverage = 0;      // The study's rule: per size, until every op appeared and N models.
-  std::string json_path;     // Summary as JSON.
+  int64_t coverage = 0;   // The study's rule: per size, until every op appeared and N models.
+  std::string json_path;  // Summary as JSON.
 };
 
 void AddGenCommand(CLI::App& app, int& exit_code);

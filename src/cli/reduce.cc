@@ -4,9 +4,9 @@
 #include <fstream>
 #include <iostream>
 
+#include "backends/backend.h"
 #include "gen/emit.h"
 #include "localize/reduce.h"
-#include "pipeline/backend.h"
 
 namespace convcheck::cli {
 
@@ -54,6 +54,8 @@ int RunReduce(const ReduceCommandOptions& options, std::ostream& out, std::ostre
   if (!graph.ok()) return ReportError(err, graph.status());
 
   pipeline::JobSpec job;
+  // A generated model without a job.json: the study-era converter, as `gen` files were made for.
+  job.converter.name = "torch.onnx@1.13";
   job.converter.opset = 17;
   job.backends = {"ort", "ref"};
   std::string tolerance_profile;
@@ -61,21 +63,36 @@ int RunReduce(const ReduceCommandOptions& options, std::ostream& out, std::ostre
     std::ifstream in(job_path);
     nlohmann::json saved = nlohmann::json::parse(in, nullptr, false);
     if (saved.is_object()) {
-      job.converter.converter = saved.value("converter", job.converter.converter);
+      job.converter.name =
+          std::string(converters::CanonicalName(saved.value("converter", job.converter.name)));
       job.converter.opset = saved.value("opset", job.converter.opset);
-      job.converter.constant_folding = saved.value("constant_folding", true);
+      std::vector<std::pair<std::string, std::string>> items;
+      // job.json before converters were data kept only constant_folding, at the top level.
+      nlohmann::json saved_options = saved.value("options", nlohmann::json::object());
+      if (!saved.contains("options") && saved.contains("constant_folding")) {
+        saved_options = {{"constant_folding", saved.value("constant_folding", true)}};
+      }
+      for (const auto& [key, value] : saved_options.items()) {
+        items.emplace_back(key, value.is_boolean()  ? (value.get<bool>() ? "true" : "false")
+                                : value.is_string() ? value.get<std::string>()
+                                                    : value.dump());
+      }
+      job.converter.options = converters::OptionValues::Unchecked(std::move(items));
       job.num_sets = saved.value("num_sets", job.num_sets);
       job.seed = saved.value("seed", job.seed);
       tolerance_profile = saved.value("tolerance", "");
       StatusOr<std::vector<std::string>> saved_backends =
-          pipeline::ParseBackendList(saved.value("backends", "ort,ref"));
+          backends::ParseBackendList(saved.value("backends", "ort,ref"));
       if (saved_backends.ok()) job.backends = *saved_backends;
     }
   }
   if (options.opset) job.converter.opset = *options.opset;
-  if (options.converter) job.converter.converter = *options.converter;
+  if (options.converter) {
+    job.converter.name = std::string(converters::CanonicalName(*options.converter));
+    job.converter.options = {};
+  }
   if (options.backends) {
-    StatusOr<std::vector<std::string>> backends = pipeline::ParseBackendList(*options.backends);
+    StatusOr<std::vector<std::string>> backends = backends::ParseBackendList(*options.backends);
     if (!backends.ok()) return ReportError(err, backends.status());
     job.backends = *backends;
   }
@@ -89,9 +106,9 @@ int RunReduce(const ReduceCommandOptions& options, std::ostream& out, std::ostre
   job.tolerance = *tolerance;
   job.timeout_s = options.timeout_s;
 
-  StatusOr<std::unique_ptr<pipeline::Session>> session = pipeline::Session::Create({});
+  StatusOr<std::unique_ptr<workers::Session>> session = workers::Session::Create({});
   if (!session.ok()) return ReportError(err, session.status());
-  if (Status ok = pipeline::CheckBackends(job.backends, **session); !ok.ok()) {
+  if (Status ok = backends::CheckBackends(job.backends, **session); !ok.ok()) {
     return ReportError(err, ok);
   }
 

@@ -5,14 +5,14 @@
 #include <filesystem>
 #include <iostream>
 
+#include "backends/backend.h"
+#include "backends/ref_child.h"
 #include "interp/executor.h"
 #include "interp/value_io.h"
 #include "onnx/data_set.h"
 #include "onnx/model.h"
 #include "onnx/tensor_proto.h"
 #include "oracle/compare.h"
-#include "pipeline/backend.h"
-#include "workers/isolate.h"
 
 namespace convcheck::cli {
 namespace {
@@ -47,69 +47,51 @@ std::string Stats(const Tensor& t) {
   return buf;
 }
 
-// Runs the reference interpreter in a forked child that writes outputs (and, if asked, every
-// intermediate tensor) as TensorProto files under `out_dir`.
+// Runs the reference interpreter in a forked child (backends/ref_child.h) that writes outputs
+// (and, if asked, every intermediate tensor) as TensorProto files under `out_dir`.
 StatusOr<std::vector<std::vector<Tensor>>> RunRefIsolated(
     const std::string& model_path, const std::vector<interp::ValueDataSet>& sets,
     const std::string& out_dir, const std::string& dump_dir, bool precise, double timeout_s,
-    size_t* num_outputs) {
-  workers::IsolatedResult isolated = workers::RunIsolated(
-      [&](int fd) {
-        auto fail = [&](const Status& s) {
-          workers::WriteAll(fd, nlohmann::json{{"ok", false}, {"message", s.message()}}.dump());
-          return 0;
-        };
-        StatusOr<onnx::ModelProto> model = onnxio::LoadModelWithWeights(model_path);
-        if (!model.ok()) return fail(model.status());
-        StatusOr<std::unique_ptr<interp::Interpreter>> interp =
-            interp::Interpreter::Create(std::move(*model), {precise});
-        if (!interp.ok()) return fail(interp.status());
-        size_t count = 0;
-        for (size_t s = 0; s < sets.size(); ++s) {
-          int node_index = 0;
-          Status dump_status;
-          interp::NodeObserver observer = [&](const onnx::NodeProto& node,
-                                              const std::vector<interp::Value>& outs) {
-            for (int k = 0; k < node.output_size() && dump_status.ok(); ++k) {
-              if (node.output(k).empty() || !outs[k].is_tensor()) continue;
-              std::string path = dump_dir + "/test_data_set_" + std::to_string(s) + "/" +
-                                 std::to_string(node_index) + "_" + Sanitize(node.output(k)) +
-                                 ".pb";
-              dump_status = onnxio::WriteTensorPb(path, outs[k].tensor(), node.output(k));
-            }
-            ++node_index;
-          };
-          if (!dump_dir.empty()) {
-            fs::create_directories(dump_dir + "/test_data_set_" + std::to_string(s));
-          }
-          StatusOr<std::vector<interp::Value>> outputs =
-              (*interp)->Run(sets[s].inputs, dump_dir.empty() ? nullptr : &observer);
-          if (!outputs.ok()) return fail(outputs.status());
-          if (!dump_status.ok()) return fail(dump_status);
-          onnxio::DataSet set;
-          for (size_t k = 0; k < outputs->size(); ++k) {
-            if (!(*outputs)[k].is_tensor()) {
-              return fail(Unimplemented("output " + (*interp)->output_names()[k] + " is a " +
-                                        (*outputs)[k].Describe()));
-            }
-            set.outputs.push_back((*outputs)[k].tensor());
-            set.output_names.push_back((*interp)->output_names()[k]);
-          }
-          count = set.outputs.size();
-          Status written = onnxio::WriteDataSet(out_dir, static_cast<int>(s), set);
-          if (!written.ok()) return fail(written);
+    int64_t memory_limit_mb) {
+  backends::RefChildBody body;
+  body.run = [&](interp::Interpreter& interp) -> StatusOr<nlohmann::json> {
+    for (size_t s = 0; s < sets.size(); ++s) {
+      int node_index = 0;
+      Status dump_status;
+      interp::NodeObserver observer = [&](const onnx::NodeProto& node,
+                                          const std::vector<interp::Value>& outs) {
+        for (int k = 0; k < node.output_size() && dump_status.ok(); ++k) {
+          if (node.output(k).empty() || !outs[k].is_tensor()) continue;
+          std::string path = dump_dir + "/test_data_set_" + std::to_string(s) + "/" +
+                             std::to_string(node_index) + "_" + Sanitize(node.output(k)) + ".pb";
+          dump_status = onnxio::WriteTensorPb(path, outs[k].tensor(), node.output(k));
         }
-        workers::WriteAll(fd, nlohmann::json{{"ok", true}, {"outputs", count}}.dump());
-        return 0;
-      },
-      timeout_s, /*memory_limit_mb=*/16384);
-  nlohmann::json report = nlohmann::json::parse(isolated.output, nullptr, false);
-  if (isolated.kind != workers::IsolatedResult::Kind::kOk || !report.is_object()) {
-    return Internal("reference interpreter " +
-                    (isolated.detail.empty() ? "exited without a report" : isolated.detail));
+        ++node_index;
+      };
+      if (!dump_dir.empty()) {
+        fs::create_directories(dump_dir + "/test_data_set_" + std::to_string(s));
+      }
+      CC_ASSIGN_OR_RETURN(std::vector<interp::Value> outputs,
+                          interp.Run(sets[s].inputs, dump_dir.empty() ? nullptr : &observer));
+      CC_RETURN_IF_ERROR(dump_status);
+      onnxio::DataSet set;
+      for (size_t k = 0; k < outputs.size(); ++k) {
+        if (!outputs[k].is_tensor()) {
+          return Unimplemented("output " + interp.output_names()[k] + " is a " +
+                               outputs[k].Describe());
+        }
+        set.outputs.push_back(outputs[k].tensor());
+        set.output_names.push_back(interp.output_names()[k]);
+      }
+      CC_RETURN_IF_ERROR(onnxio::WriteDataSet(out_dir, static_cast<int>(s), set));
+    }
+    return nlohmann::json::object();
+  };
+  backends::RefChildResult child =
+      backends::RunRefChild(model_path, {precise, timeout_s, memory_limit_mb}, body);
+  if (child.kind != backends::RefChildResult::Kind::kOk) {
+    return InvalidArgument(child.message);
   }
-  if (!report.value("ok", false)) return InvalidArgument(report.value("message", ""));
-  *num_outputs = report.value("outputs", size_t{0});
   std::vector<std::vector<Tensor>> results;
   CC_ASSIGN_OR_RETURN(std::vector<onnxio::DataSet> written, onnxio::ReadDataSets(out_dir));
   for (auto& set : written) results.push_back(std::move(set.outputs));
@@ -124,21 +106,25 @@ void AddRunCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("model", options->model_path, "the .onnx file")->required();
   cmd->add_option("--data", options->data_dir,
                   "folder with test_data_set_N/input_K.pb (default: the model's folder)");
-  cmd->add_option("--backend", options->backend, "ref, ref64 (float64 mode) or ort")
-      ->check(CLI::IsMember({"ref", "ref64", "ort"}));
+  AddEngineFlags(*cmd, options->engines, "--backend");
   cmd->add_option("--dump-intermediates", options->dump_dir,
                   "ref: write every node's outputs to DIR/test_data_set_N/<node>_<name>.pb");
   cmd->add_option("--out", options->out_dir, "write the outputs to DIR/test_data_set_N/");
-  AddToleranceFlags(*cmd, options->tolerance);
-  cmd->add_option("--timeout", options->timeout_s, "seconds allowed")->check(CLI::PositiveNumber);
   cmd->add_option("--json", options->json_path, "write the result as JSON to FILE");
   cmd->callback([options, &exit_code]() { exit_code = RunRun(*options, std::cout, std::cerr); });
 }
 
 int RunRun(const RunCommandOptions& options, std::ostream& out, std::ostream& err) {
-  StatusOr<oracle::Tolerance> tolerance = ResolveTolerance(options.tolerance);
-  if (!tolerance.ok()) return ReportError(err, tolerance.status());
-  if (!options.dump_dir.empty() && options.backend == "ort") {
+  StatusOr<Engines> engines = ResolveEngines(options.engines);
+  if (!engines.ok()) return ReportError(err, engines.status());
+  if (engines->backends.size() != 1) {
+    return ReportError(
+        err, InvalidArgument("run takes one backend, not '" + options.engines.backends + "'"));
+  }
+  const std::string backend_name = engines->backends[0];
+  const bool ref = backend_name == "ref" || backend_name == "ref64";
+  const oracle::Tolerance* tolerance = &engines->tolerance;
+  if (!options.dump_dir.empty() && !ref) {
     return ReportError(err, InvalidArgument("--dump-intermediates needs --backend ref or ref64"));
   }
   StatusOr<onnx::ModelProto> model = onnxio::LoadModel(options.model_path);
@@ -149,34 +135,35 @@ int RunRun(const RunCommandOptions& options, std::ostream& out, std::ostream& er
   if (data_dir.empty()) data_dir = ".";
   StatusOr<std::vector<interp::ValueDataSet>> sets = interp::ReadValueDataSets(data_dir, *model);
   if (!sets.ok()) return ReportError(err, sets.status());
-  StatusOr<std::unique_ptr<pipeline::Session>> session = pipeline::Session::Create({});
+  StatusOr<std::unique_ptr<workers::Session>> session =
+      workers::Session::Create(engines->session_options);
   if (!session.ok()) return ReportError(err, session.status());
 
   std::vector<std::vector<Tensor>> actual;
   std::vector<std::string> names;
   for (const auto& o : model->graph().output()) names.push_back(o.name());
-  if (options.backend == "ort") {
+  if (!ref) {
     std::vector<std::vector<Tensor>> inputs;
     for (const auto& set : *sets) {
       std::vector<Tensor> tensors;
       for (const auto& v : set.inputs) {
         if (!v.is_tensor()) {
-          return ReportError(err, Unimplemented("onnx runtime's Node binding cannot feed a " +
-                                                v.Describe()));
+          return ReportError(err, Unimplemented(backend_name + " cannot be fed a " + v.Describe() +
+                                                " from convcheck"));
         }
         tensors.push_back(v.tensor());
       }
       inputs.push_back(std::move(tensors));
     }
-    StatusOr<std::unique_ptr<pipeline::Backend>> backend =
-        pipeline::MakeBackend("ort", **session, {});
+    StatusOr<std::unique_ptr<backends::Backend>> backend =
+        backends::MakeBackend(backend_name, **session, engines->backend_options);
     if (!backend.ok()) return ReportError(err, backend.status());
-    StatusOr<pipeline::BackendRun> run =
-        (*backend)->Run(options.model_path, inputs, options.timeout_s);
+    StatusOr<backends::BackendRun> run =
+        (*backend)->Run(options.model_path, inputs, engines->timeout_s);
     if (!run.ok()) return ReportError(err, run.status());
     if (run->failure != oracle::Verdict::kPass) {
-      out << oracle::VerdictName(run->failure) << (run->code.empty() ? "" : " " + run->code)
-          << ": " << run->message << "\n";
+      out << oracle::VerdictName(run->failure) << (run->code.empty() ? "" : " " + run->code) << ": "
+          << run->message << "\n";
       return kExitFailure;
     }
     actual = std::move(run->outputs);
@@ -190,10 +177,9 @@ int RunRun(const RunCommandOptions& options, std::ostream& out, std::ostream& er
   } else {
     std::string out_dir =
         options.out_dir.empty() ? (*session)->scratch_dir() + "/outputs" : options.out_dir;
-    size_t num_outputs = 0;
-    StatusOr<std::vector<std::vector<Tensor>>> outputs =
-        RunRefIsolated(options.model_path, *sets, out_dir, options.dump_dir,
-                       options.backend == "ref64", options.timeout_s, &num_outputs);
+    StatusOr<std::vector<std::vector<Tensor>>> outputs = RunRefIsolated(
+        options.model_path, *sets, out_dir, options.dump_dir, backend_name == "ref64",
+        engines->timeout_s, engines->backend_options.memory_limit_mb);
     if (!outputs.ok()) {
       out << "runtime_error: " << outputs.status().message() << "\n";
       return kExitFailure;
@@ -214,7 +200,7 @@ int RunRun(const RunCommandOptions& options, std::ostream& out, std::ostream& er
     }
   }
   int exit_code = kExitPass;
-  nlohmann::json doc = {{"command", "run"}, {"backend", options.backend}};
+  nlohmann::json doc = {{"command", "run"}, {"backend", backend_name}};
   if (have_expected) {
     oracle::Comparison c = oracle::CompareOutputs(expected, actual, *tolerance, names);
     out << "against the stored outputs (" << tolerance->Describe() << "): " << c.Summary() << "\n";

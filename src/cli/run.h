@@ -13,11 +13,9 @@ namespace convcheck::cli {
 struct RunCommandOptions {
   std::string model_path;
   std::string data_dir;  // Default: the model's folder.
-  std::string backend = "ref";
   std::string dump_dir;  // ref: every node's outputs, as TensorProto files.
   std::string out_dir;   // Write the outputs in the backend-test layout.
-  ToleranceFlags tolerance;
-  double timeout_s = 300;
+  EngineFlags engines = DefaultEngineFlags("ref");
   std::string json_path;
 };
 

@@ -2,17 +2,19 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <regex>
 #include <sstream>
 
+#include "backends/backend.h"
+#include "backends/ref_child.h"
 #include "interp/executor.h"
 #include "interp/value_io.h"
 #include "onnx/model.h"
 #include "oracle/compare.h"
-#include "pipeline/backend.h"
-#include "workers/isolate.h"
+#include "workers/envs.h"
 
 namespace convcheck::conformance {
 namespace {
@@ -20,8 +22,7 @@ namespace {
 namespace fs = std::filesystem;
 
 double NowS() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
 std::string OneLine(std::string text, size_t max_chars = 300) {
@@ -53,71 +54,55 @@ void Judge(const std::vector<std::vector<interp::Value>>& expected,
   if (!c.pass()) result->message = c.Summary();
 }
 
-// The reference interpreter, in this (child) process. Returns the report as JSON.
-nlohmann::json RunRefInProcess(const Case& c, const ConformanceOptions& options) {
-  CaseResult r;
-  StatusOr<onnx::ModelProto> model = onnxio::LoadModel(c.dir + "/model.onnx");
-  if (!model.ok()) return {{"status", "error"}, {"message", model.status().message()}};
-  interp::InterpreterOptions interp_options;
-  interp_options.precise = options.precise;
-  StatusOr<std::unique_ptr<interp::Interpreter>> interp =
-      interp::Interpreter::Create(*model, interp_options);
-  if (!interp.ok()) {
-    bool unsupported = interp.status().code() == StatusCode::kUnimplemented;
-    return {{"status", unsupported ? "unsupported" : "error"},
-            {"message", interp.status().message()}};
-  }
-  StatusOr<std::vector<interp::ValueDataSet>> sets = interp::ReadValueDataSets(c.dir, *model);
-  if (!sets.ok()) {
-    bool unsupported = sets.status().code() == StatusCode::kUnimplemented;
-    return {{"status", unsupported ? "unsupported" : "error"},
-            {"message", sets.status().message()}};
-  }
-  std::vector<std::vector<interp::Value>> expected, actual;
-  std::vector<std::string> names;
-  for (const auto& set : *sets) {
-    StatusOr<std::vector<interp::Value>> outputs = (*interp)->Run(set.inputs);
-    if (!outputs.ok()) {
-      bool unsupported = outputs.status().code() == StatusCode::kUnimplemented;
-      return {{"status", unsupported ? "unsupported" : "error"},
-              {"message", outputs.status().message()}};
-    }
-    expected.push_back(set.outputs);
-    actual.push_back(std::move(outputs).value());
-    if (names.empty()) names = set.output_names;
-  }
-  Judge(expected, actual, names, &r);
-  return {{"status", r.status}, {"message", r.message}};
-}
-
+// The reference interpreter, through the forked-child runner every user of the interpreter
+// shares (backends/ref_child.h): the data sets are read there too, so a case's malformed input
+// file cannot take convcheck down either.
 void RunRef(const Case& c, const ConformanceOptions& options, CaseResult* result) {
-  workers::IsolatedResult isolated = workers::RunIsolated(
-      [&](int fd) {
-        workers::InjectFaultForTests("CONVCHECK_FAULT_INJECT_REF");
-        nlohmann::json report = RunRefInProcess(c, options);
-        return workers::WriteAll(fd, report.dump()) ? 0 : 1;
-      },
-      options.timeout_s, options.memory_limit_mb);
-  if (isolated.kind == workers::IsolatedResult::Kind::kTimeout) {
-    result->status = "timeout";
-    result->message = "reference interpreter " + isolated.detail;
-    return;
+  std::vector<interp::ValueDataSet> sets;
+  backends::RefChildBody body;
+  body.before_create = [&](const onnx::ModelProto& model) -> Status {
+    CC_ASSIGN_OR_RETURN(sets, interp::ReadValueDataSets(c.dir, model));
+    return Status::Ok();
+  };
+  body.run = [&](interp::Interpreter& interp) -> StatusOr<nlohmann::json> {
+    std::vector<std::vector<interp::Value>> expected, actual;
+    std::vector<std::string> names;
+    for (const auto& set : sets) {
+      CC_ASSIGN_OR_RETURN(std::vector<interp::Value> outputs, interp.Run(set.inputs));
+      expected.push_back(set.outputs);
+      actual.push_back(std::move(outputs));
+      if (names.empty()) names = set.output_names;
+    }
+    CaseResult judged;
+    Judge(expected, actual, names, &judged);
+    return nlohmann::json{{"status", judged.status}, {"message", judged.message}};
+  };
+  backends::RefChildResult child = backends::RunRefChild(
+      c.dir + "/model.onnx",
+      {options.backend == "ref64", options.timeout_s, options.memory_limit_mb}, body);
+  switch (child.kind) {
+    case backends::RefChildResult::Kind::kTimeout:
+      result->status = "timeout";
+      result->message = child.message;
+      return;
+    case backends::RefChildResult::Kind::kCrashed:
+      result->status = "crash";
+      result->message = child.message;
+      return;
+    case backends::RefChildResult::Kind::kLoadError:
+    case backends::RefChildResult::Kind::kRunError:
+      result->status =
+          child.code == StatusCodeName(StatusCode::kUnimplemented) ? "unsupported" : "error";
+      result->message = OneLine(child.message);
+      return;
+    case backends::RefChildResult::Kind::kOk:
+      result->status = child.report.value("status", "error");
+      result->message = OneLine(child.report.value("message", ""));
+      return;
   }
-  nlohmann::json report = nlohmann::json::parse(isolated.output, nullptr, false);
-  if (isolated.kind != workers::IsolatedResult::Kind::kOk || !report.is_object()) {
-    result->status = "crash";
-    result->message = "reference interpreter " +
-                      (isolated.detail.empty() ? "exited with status " +
-                                                     std::to_string(isolated.exit_code) +
-                                                     " without a report"
-                                               : isolated.detail);
-    return;
-  }
-  result->status = report.value("status", "error");
-  result->message = OneLine(report.value("message", ""));
 }
 
-void RunOrt(const Case& c, const ConformanceOptions& options, pipeline::Session& session,
+void RunOrt(const Case& c, const ConformanceOptions& options, workers::Session& session,
             CaseResult* result) {
   StatusOr<onnx::ModelProto> model = onnxio::LoadModel(c.dir + "/model.onnx");
   if (!model.ok()) {
@@ -148,15 +133,15 @@ void RunOrt(const Case& c, const ConformanceOptions& options, pipeline::Session&
     expected.push_back(set.outputs);
     if (names.empty()) names = set.output_names;
   }
-  StatusOr<std::unique_ptr<pipeline::Backend>> backend =
-      pipeline::MakeBackend("ort", session, pipeline::BackendOptions{});
+  StatusOr<std::unique_ptr<backends::Backend>> backend =
+      backends::MakeBackend("ort", session, backends::BackendOptions{});
   if (!backend.ok()) {
     result->status = "error";
     result->message = backend.status().message();
     return;
   }
-  StatusOr<pipeline::BackendRun> run = (*backend)->Run(c.dir + "/model.onnx", inputs,
-                                                       options.timeout_s);
+  StatusOr<backends::BackendRun> run =
+      (*backend)->Run(c.dir + "/model.onnx", inputs, options.timeout_s);
   if (!run.ok()) {
     result->status = "error";
     result->message = run.status().message();
@@ -195,8 +180,42 @@ std::vector<std::string> DefaultCaseDirs() {
           root + "/simple"};
 }
 
-std::string DefaultSkipFile(const std::string& backend) {
-  return std::string(CONVCHECK_CONFORMANCE_SKIPS_DIR) + "/" + backend + ".txt";
+std::string OnnxNodeTestsDir(const std::string& version) {
+  return workers::EnvsRoot() + "/onnx-node-tests/" + version + "/node";
+}
+
+std::vector<Suite> DefaultSuites(std::string* note) {
+  std::vector<Suite> suites = {{"onnx-1.12", DefaultCaseDirs()}};
+  const std::string dir = OnnxNodeTestsDir();
+  std::error_code ec;
+  if (fs::is_directory(dir, ec)) {
+    suites.push_back({"onnx-1.23", {dir}});
+    note->clear();
+  } else {
+    *note = std::string("onnx ") + kOnnxTestsVersion + " node tests not found at " + dir +
+            " (install them with `bash scripts/install-deps.sh`): running the onnx-1.12 suite only";
+  }
+  return suites;
+}
+
+std::string SuiteOfDir(const std::string& dir) {
+  const std::string path = fs::weakly_canonical(fs::path(dir)).string();
+  auto under = [&](const std::string& root) {
+    std::error_code ec;
+    const std::string r = fs::weakly_canonical(fs::path(root), ec).string();
+    return !r.empty() && path.compare(0, r.size(), r) == 0;
+  };
+  if (under("/usr/share/libonnx-testdata/data")) return "onnx-1.12";
+  if (under(fs::path(OnnxNodeTestsDir()).parent_path().string())) return "onnx-1.23";
+  return "custom";
+}
+
+bool IsConformanceBackend(const std::string& backend) {
+  return backend == "ref" || backend == "ref64" || backend == "ort";
+}
+
+std::string DefaultSkipFile(const std::string& suite, const std::string& backend) {
+  return std::string(CONVCHECK_CONFORMANCE_SKIPS_DIR) + "/" + suite + "/" + backend + ".txt";
 }
 
 StatusOr<std::map<std::string, SkipEntry>> ReadSkipList(const std::string& path) {
@@ -257,11 +276,11 @@ StatusOr<std::vector<Case>> DiscoverCases(const std::vector<std::string>& dirs,
   return cases;
 }
 
-CaseResult RunCase(const Case& c, const ConformanceOptions& options, pipeline::Session& session) {
+CaseResult RunCase(const Case& c, const ConformanceOptions& options, workers::Session& session) {
   CaseResult result;
   result.id = c.id;
   const double start = NowS();
-  if (options.backend == "ref") {
+  if (options.backend == "ref" || options.backend == "ref64") {
     RunRef(c, options, &result);
   } else {
     RunOrt(c, options, session, &result);
@@ -271,8 +290,11 @@ CaseResult RunCase(const Case& c, const ConformanceOptions& options, pipeline::S
 }
 
 nlohmann::json ToJson(const CaseResult& r) {
-  nlohmann::json j = {{"case", r.id}, {"status", r.status}, {"message", r.message},
-                      {"time_s", r.time_s}, {"skipped", r.skipped}};
+  nlohmann::json j = {{"case", r.id},
+                      {"status", r.status},
+                      {"message", r.message},
+                      {"time_s", r.time_s},
+                      {"skipped", r.skipped}};
   if (r.skipped) j["skip"] = {{"category", r.skip.category}, {"reason", r.skip.reason}};
   return j;
 }

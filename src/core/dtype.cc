@@ -12,7 +12,7 @@ struct DataTypeInfo {
   int64_t size;
 };
 
-constexpr std::array<DataTypeInfo, 17> kDataTypes = {{
+constexpr std::array<DataTypeInfo, 27> kDataTypes = {{
     {DataType::kUndefined, "undefined", 0},
     {DataType::kFloat32, "float32", 4},
     {DataType::kUint8, "uint8", 1},
@@ -30,6 +30,16 @@ constexpr std::array<DataTypeInfo, 17> kDataTypes = {{
     {DataType::kComplex64, "complex64", 8},
     {DataType::kComplex128, "complex128", 16},
     {DataType::kBFloat16, "bfloat16", 2},
+    {DataType::kFloat8E4M3FN, "float8_e4m3fn", 1},
+    {DataType::kFloat8E4M3FNUZ, "float8_e4m3fnuz", 1},
+    {DataType::kFloat8E5M2, "float8_e5m2", 1},
+    {DataType::kFloat8E5M2FNUZ, "float8_e5m2fnuz", 1},
+    {DataType::kUint4, "uint4", 1},
+    {DataType::kInt4, "int4", 1},
+    {DataType::kFloat4E2M1, "float4_e2m1fn", 1},
+    {DataType::kFloat8E8M0, "float8_e8m0fnu", 1},
+    {DataType::kUint2, "uint2", 1},
+    {DataType::kInt2, "int2", 1},
 }};
 
 // The table is indexed by code; this keeps an edit to one of them from silently breaking that.

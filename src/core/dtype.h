@@ -17,7 +17,8 @@
 
 namespace convcheck {
 
-/// Same codes as onnx.TensorProto.DataType (onnx 1.12 has no float8 types).
+/// Same codes as onnx.TensorProto.DataType. Codes 17-26 are newer than onnx 1.12's protobuf
+/// classes (the field is an int32, so they still parse); see core/small_float.h.
 enum class DataType : int32_t {
   kUndefined = 0,
   kFloat32 = 1,
@@ -36,10 +37,21 @@ enum class DataType : int32_t {
   kComplex64 = 14,
   kComplex128 = 15,
   kBFloat16 = 16,
+  kFloat8E4M3FN = 17,
+  kFloat8E4M3FNUZ = 18,
+  kFloat8E5M2 = 19,
+  kFloat8E5M2FNUZ = 20,
+  kUint4 = 21,
+  kInt4 = 22,
+  kFloat4E2M1 = 23,
+  kFloat8E8M0 = 24,
+  kUint2 = 25,
+  kInt2 = 26,
 };
 
 /// "float32", "float64", "float16", "bfloat16", "int8".."int64", "uint8".."uint64", "bool",
-/// "string", "complex64", "complex128"; "undefined" for kUndefined and for codes outside the enum.
+/// "string", "complex64", "complex128", and ml_dtypes' names for the narrow types
+/// ("float8_e4m3fn", "int4", ...); "undefined" for kUndefined and for codes outside the enum.
 std::string_view DataTypeName(DataType dtype);
 
 /// Inverse of DataTypeName ("undefined" maps to kUndefined); nullopt for any other name.
@@ -48,7 +60,8 @@ std::optional<DataType> DataTypeFromName(std::string_view name);
 /// The DataType with this ONNX code, or nullopt if the code is not one of the enumerators.
 std::optional<DataType> DataTypeFromOnnxCode(int32_t code);
 
-/// Bytes per element; 0 for kString (variable length) and kUndefined. bool is one byte.
+/// Bytes per element in a Tensor; 0 for kString (variable length) and kUndefined. bool and the
+/// narrow types (float8, float4, 4- and 2-bit integers) take one byte each.
 int64_t DataTypeSize(DataType dtype);
 
 /// float16, bfloat16, float32, float64.

@@ -6,6 +6,8 @@
 #include <limits>
 #include <utility>
 
+#include "core/small_float.h"
+
 namespace convcheck {
 namespace {
 
@@ -95,6 +97,7 @@ double Tensor::GetAsDouble(int64_t index) const {
     case DataType::kBool:
       return bytes_[index] != 0 ? 1.0 : 0.0;
     default:
+      if (IsSmallType(dtype_)) return SmallTypeToDouble(dtype_, bytes_[index]);
       break;
   }
   CheckFailed(__FILE__, __LINE__, "numeric dtype", "Tensor::GetAsDouble: dtype is not numeric");
@@ -143,6 +146,10 @@ void Tensor::SetFromDouble(int64_t index, double value) {
       bytes_[index] = value != 0.0 ? 1 : 0;
       return;
     default:
+      if (IsSmallType(dtype_)) {
+        bytes_[index] = DoubleToSmallType(dtype_, value);
+        return;
+      }
       break;
   }
   CheckFailed(__FILE__, __LINE__, "numeric dtype", "Tensor::SetFromDouble: dtype is not numeric");
@@ -197,6 +204,10 @@ std::string Tensor::DebugString(int max_elements) const {
         AppendComplex(out, Data<std::complex<double>>()[i]);
         break;
       default:
+        if (IsSmallType(dtype_)) {
+          AppendFloat(out, GetAsDouble(i));  // The narrow integers print as "3" too.
+          break;
+        }
         // The remaining integer types are exact in double.
         out += std::to_string(static_cast<int64_t>(GetAsDouble(i)));
         break;

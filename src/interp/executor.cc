@@ -71,6 +71,63 @@ void KeepFreedMemory() {
   (void)done;
 }
 
+// Float64 mode: float tensors, also inside sequences and optionals, become float64.
+Value ToComputeType(const Value& v) {
+  if (v.is_tensor()) {
+    return IsFloat(v.tensor().dtype())
+               ? Value::FromTensor(CastTensor(v.tensor(), DataType::kFloat64))
+               : v;
+  }
+  if (v.is_sequence()) {
+    std::vector<Tensor> items;
+    for (const Tensor& t : v.sequence()) {
+      items.push_back(IsFloat(t.dtype()) ? CastTensor(t, DataType::kFloat64) : t);
+    }
+    const DataType elem = v.sequence_elem_type();
+    return Value::FromSequence(std::move(items), IsFloat(elem) ? DataType::kFloat64 : elem);
+  }
+  return v.has_element() ? Value::OptionalOf(ToComputeType(v.element())) : v;
+}
+
+// Float64 mode: float64 tensors of a graph output go back to the float type it declares, also
+// inside sequences and optionals.
+Value ToDeclaredType(const Value& v, const onnx::TypeProto& type) {
+  if (v.is_tensor()) {
+    const auto declared = static_cast<DataType>(type.tensor_type().elem_type());
+    if (type.has_tensor_type() && IsFloat(declared) && v.tensor().dtype() == DataType::kFloat64) {
+      return Value::FromTensor(CastTensor(v.tensor(), declared));
+    }
+    return v;
+  }
+  if (v.is_sequence()) {
+    if (!type.has_sequence_type()) return v;
+    const onnx::TypeProto& elem = type.sequence_type().elem_type();
+    const auto declared = static_cast<DataType>(elem.tensor_type().elem_type());
+    if (!elem.has_tensor_type() || !IsFloat(declared)) return v;
+    std::vector<Tensor> items;
+    for (const Tensor& t : v.sequence()) {
+      items.push_back(t.dtype() == DataType::kFloat64 ? CastTensor(t, declared) : t);
+    }
+    return Value::FromSequence(std::move(items), declared);
+  }
+  if (!v.has_element() || !type.has_optional_type()) return v;
+  return Value::OptionalOf(ToDeclaredType(v.element(), type.optional_type().elem_type()));
+}
+
+// A model above the declared range is refused as a whole, before any kernel is looked up: an
+// operator that changed in a newer opset must never be run by the older kernel.
+Status CheckOpsetRange(const std::map<std::string, int>& opsets) {
+  auto it = opsets.find("");
+  if (it == opsets.end()) return Status::Ok();
+  if (it->second < kMinOpset || it->second > kMaxOpset) {
+    return Unimplemented("unsupported opset: the model imports opset " +
+                         std::to_string(it->second) +
+                         " of the default ONNX domain; the reference interpreter supports opsets " +
+                         std::to_string(kMinOpset) + " to " + std::to_string(kMaxOpset));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 const Value* Scope::Find(const std::string& name) const {
@@ -312,6 +369,7 @@ StatusOr<std::unique_ptr<Interpreter>> Interpreter::CreateWithDecoded(
   for (const auto& op : interp->model_.opset_import()) {
     opsets[op.domain() == "ai.onnx" ? "" : op.domain()] = static_cast<int>(op.version());
   }
+  CC_RETURN_IF_ERROR(CheckOpsetRange(opsets));
   const onnx::GraphProto& graph = interp->model_.graph();
   std::set<std::string> initialized;
   for (const auto& init : graph.initializer()) initialized.insert(init.name());
@@ -353,9 +411,7 @@ StatusOr<std::vector<Value>> Interpreter::Run(const std::vector<Value>& inputs,
   for (const auto& in : graph.input()) {
     if (next < input_names_.size() && in.name() == input_names_[next]) {
       Value v = inputs[next++];
-      if (options_.precise && v.is_tensor() && IsFloat(v.tensor().dtype())) {
-        v = Value::FromTensor(CastTensor(v.tensor(), DataType::kFloat64));
-      }
+      if (options_.precise) v = ToComputeType(v);
       bound.push_back(std::move(v));
     } else {
       break;  // The rest are initializer-backed: they resolve through the initializer scope.
@@ -370,9 +426,7 @@ StatusOr<std::vector<Value>> Interpreter::Run(const std::vector<Value>& inputs,
     for (const auto& in : graph.input()) {
       if (given.count(in.name())) {
         Value v = inputs[next++];
-        if (options_.precise && v.is_tensor() && IsFloat(v.tensor().dtype())) {
-          v = Value::FromTensor(CastTensor(v.tensor(), DataType::kFloat64));
-        }
+        if (options_.precise) v = ToComputeType(v);
         bound.push_back(std::move(v));
       } else {
         for (const auto& init : graph.initializer()) {
@@ -390,11 +444,8 @@ StatusOr<std::vector<Value>> Interpreter::Run(const std::vector<Value>& inputs,
   SetGemmThreads(options_.threads);
   CC_ASSIGN_OR_RETURN(std::vector<Value> outputs, runner_->Run(bound, nullptr, observer));
   if (options_.precise) {
-    for (size_t k = 0; k < outputs.size(); ++k) {
-      if (outputs[k].is_tensor() && IsFloat(output_types_[k]) &&
-          outputs[k].tensor().dtype() == DataType::kFloat64) {
-        outputs[k] = Value::FromTensor(CastTensor(outputs[k].tensor(), output_types_[k]));
-      }
+    for (size_t k = 0; k < outputs.size() && static_cast<int>(k) < graph.output_size(); ++k) {
+      outputs[k] = ToDeclaredType(outputs[k], graph.output(static_cast<int>(k)).type());
     }
   }
   return outputs;

@@ -39,9 +39,10 @@ Status KernelContext::ExpectArity(int min_inputs, int max_inputs, int min_output
                            (max_inputs == min_inputs ? "" : " to " + std::to_string(max_inputs)));
   }
   if (num_outputs() < min_outputs || num_outputs() > max_outputs) {
-    return InvalidArgument("has " + std::to_string(num_outputs()) + " outputs, expected " +
-                           std::to_string(min_outputs) +
-                           (max_outputs == min_outputs ? "" : " to " + std::to_string(max_outputs)));
+    return InvalidArgument(
+        "has " + std::to_string(num_outputs()) + " outputs, expected " +
+        std::to_string(min_outputs) +
+        (max_outputs == min_outputs ? "" : " to " + std::to_string(max_outputs)));
   }
   return Status::Ok();
 }
@@ -114,6 +115,8 @@ void KernelContext::SetOutputValue(int i, Value value) {
   CC_CHECK_MSG(i < num_outputs(), "KernelContext::SetOutputValue: no such output");
   outputs_[i] = std::move(value);
 }
+
+const onnx::GraphProto& KernelContext::graph() const { return runner_->graph(); }
 
 StatusOr<std::vector<Value>> KernelContext::RunSubgraph(const onnx::GraphProto& graph,
                                                         const std::vector<Value>& inputs) {

@@ -81,8 +81,13 @@ class KernelContext {
   Tensor& output(int i);
   /// Sets a whole output value (sequences, optionals, data-dependent shapes).
   void SetOutputValue(int i, Value value);
-  void SetOutputTensor(int i, Tensor tensor) { SetOutputValue(i, Value::FromTensor(std::move(tensor))); }
+  void SetOutputTensor(int i, Tensor tensor) {
+    SetOutputValue(i, Value::FromTensor(std::move(tensor)));
+  }
   std::vector<Value>& outputs() { return outputs_; }
+
+  /// The graph the node belongs to (Gradient differentiates the nodes around it).
+  const onnx::GraphProto& graph() const;
 
   // --- Subgraphs (If, Loop, Scan, SequenceMap): outer-scope names stay visible inside.
   StatusOr<std::vector<Value>> RunSubgraph(const onnx::GraphProto& graph,

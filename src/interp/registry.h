@@ -8,7 +8,6 @@
 #ifndef CONVCHECK_INTERP_REGISTRY_H_
 #define CONVCHECK_INTERP_REGISTRY_H_
 
-#include <climits>
 #include <memory>
 #include <span>
 #include <string_view>
@@ -17,8 +16,14 @@
 
 namespace convcheck::interp {
 
-/// "No upper bound" in an opset range.
-inline constexpr int kLatestOpset = INT_MAX;
+/// The opsets of the default ONNX domain the kernel table covers, declared once: every operator
+/// version up to the highest opset that both onnx 1.23.2 defines (28) and ONNX Runtime 1.30 runs
+/// (26). Table lines end at kMaxOpset at the latest, so no kernel claims an opset whose semantics
+/// nobody has checked; a model importing a higher opset is refused at load (Interpreter::Create)
+/// rather than run by an older kernel. Raising it means auditing every operator version between
+/// the old and the new value (onnx docs/Changelog.md) and giving each a line or a comment.
+inline constexpr int kMinOpset = 1;
+inline constexpr int kMaxOpset = 26;
 
 struct KernelDef {
   const char* domain;  // "" for the default ONNX domain.

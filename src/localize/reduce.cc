@@ -98,7 +98,7 @@ namespace {
 
 class Reducer {
  public:
-  Reducer(const ReduceOptions& options, pipeline::Session& session)
+  Reducer(const ReduceOptions& options, workers::Session& session)
       : options_(options), session_(session) {}
 
   // Runs the job on the graph; its reduction signature, or an error of convcheck itself.
@@ -270,7 +270,7 @@ class Reducer {
 
  private:
   const ReduceOptions& options_;
-  pipeline::Session& session_;
+  workers::Session& session_;
   std::string signature_;
   int64_t tests_ = 0;
   gen::Graph best_;
@@ -281,7 +281,7 @@ class Reducer {
 }  // namespace
 
 StatusOr<ReduceResult> Reduce(const gen::Graph& graph, const ReduceOptions& options,
-                              pipeline::Session& session) {
+                              workers::Session& session) {
   std::error_code ec;
   fs::create_directories(options.work_dir, ec);
   if (ec) return Internal("cannot create '" + options.work_dir + "': " + ec.message());

@@ -18,7 +18,7 @@
 #include "core/status.h"
 #include "gen/graph.h"
 #include "pipeline/job.h"
-#include "pipeline/session.h"
+#include "workers/session.h"
 
 namespace convcheck::localize {
 
@@ -45,7 +45,7 @@ struct ReduceResult {
 /// Reduces `graph`. An error when the graph does not fail to begin with, or convcheck itself
 /// cannot run a job.
 StatusOr<ReduceResult> Reduce(const gen::Graph& graph, const ReduceOptions& options,
-                              pipeline::Session& session);
+                              workers::Session& session);
 
 /// The graph without nodes that do not lead to an output, and without unread inputs.
 gen::Graph DeadCodeEliminated(gen::Graph graph);

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <utility>
 
+#include "core/small_float.h"
 #include "onnx/file_io.h"
 
 namespace convcheck::onnxio {
@@ -34,6 +35,41 @@ template <typename T, typename Field>
 void CopyField(const Field& field, Tensor& tensor) {
   T* out = tensor.MutableData<T>();
   for (int i = 0; i < field.size(); ++i) out[i] = static_cast<T>(field.Get(i));
+}
+
+// Bytes that `count` elements of a narrow type take packed (4-bit: two per byte, low nibble
+// first; 2-bit: four per byte, lowest bits first).
+int64_t PackedBytes(DataType dtype, int64_t count) {
+  const int per_byte = 8 / SmallTypeBits(dtype);
+  return count / per_byte + (count % per_byte != 0 ? 1 : 0);
+}
+
+// Unpacks `count` elements from packed bytes into one byte each; signed integers are sign
+// extended, so the byte holds the value.
+void UnpackNarrow(DataType dtype, const uint8_t* packed, int64_t count, Tensor& tensor) {
+  const int bits = SmallTypeBits(dtype);
+  const int per_byte = 8 / bits;
+  const uint8_t mask = static_cast<uint8_t>((1u << bits) - 1);
+  const bool sign_extend = dtype == DataType::kInt4 || dtype == DataType::kInt2;
+  auto* out = static_cast<uint8_t*>(tensor.mutable_raw_data());
+  for (int64_t i = 0; i < count; ++i) {
+    uint8_t v = (packed[i / per_byte] >> (bits * (i % per_byte))) & mask;
+    if (sign_extend && (v & (1u << (bits - 1)))) v |= static_cast<uint8_t>(~mask);
+    out[i] = v;
+  }
+}
+
+std::string PackNarrow(const Tensor& tensor) {
+  const int bits = SmallTypeBits(tensor.dtype());
+  const int per_byte = 8 / bits;
+  const uint8_t mask = static_cast<uint8_t>((1u << bits) - 1);
+  std::string packed(static_cast<size_t>(PackedBytes(tensor.dtype(), tensor.num_elements())), '\0');
+  const auto* in = static_cast<const uint8_t*>(tensor.raw_data());
+  for (int64_t i = 0; i < tensor.num_elements(); ++i) {
+    packed[i / per_byte] = static_cast<char>(static_cast<uint8_t>(packed[i / per_byte]) |
+                                             ((in[i] & mask) << (bits * (i % per_byte))));
+  }
+  return packed;
 }
 
 }  // namespace
@@ -82,6 +118,25 @@ StatusOr<Tensor> TensorFromProto(const onnx::TensorProto& proto) {
     }
     Tensor tensor(*dtype, std::move(shape));
     tensor.mutable_strings().assign(proto.string_data().begin(), proto.string_data().end());
+    return tensor;
+  }
+
+  if (SmallTypeBits(*dtype) == 4 || SmallTypeBits(*dtype) == 2) {
+    // Packed both in raw_data and in int32_data (one packed byte per int32).
+    const int64_t expected = PackedBytes(*dtype, count);
+    std::string bytes;
+    if (proto.has_raw_data()) {
+      bytes = proto.raw_data();
+    } else {
+      for (int32_t v : proto.int32_data()) bytes.push_back(static_cast<char>(v));
+    }
+    if (static_cast<int64_t>(bytes.size()) != expected) {
+      return DataLoss(Label(proto) + ": " + (proto.has_raw_data() ? "raw_data" : "int32_data") +
+                      " has " + std::to_string(bytes.size()) + " packed bytes, expected " +
+                      std::to_string(expected) + " for " + what);
+    }
+    Tensor tensor(*dtype, std::move(shape));
+    UnpackNarrow(*dtype, reinterpret_cast<const uint8_t*>(bytes.data()), count, tensor);
     return tensor;
   }
 
@@ -193,6 +248,13 @@ StatusOr<Tensor> TensorFromProto(const onnx::TensorProto& proto) {
       break;
     }
     default:
+      if (SmallTypeBits(*dtype) == 8) {  // float8: one code per int32.
+        auto* bytes = static_cast<uint8_t*>(tensor.mutable_raw_data());
+        for (int i = 0; i < proto.int32_data_size(); ++i) {
+          bytes[i] = static_cast<uint8_t>(proto.int32_data(i));
+        }
+        break;
+      }
       CheckFailed(__FILE__, __LINE__, "dtype", "TensorFromProto: unhandled dtype");
   }
   return tensor;
@@ -205,6 +267,8 @@ onnx::TensorProto TensorToProto(const Tensor& tensor, const std::string& name) {
   for (int64_t dim : tensor.shape()) proto.add_dims(dim);
   if (tensor.dtype() == DataType::kString) {
     for (const std::string& value : tensor.strings()) proto.add_string_data(value);
+  } else if (SmallTypeBits(tensor.dtype()) == 4 || SmallTypeBits(tensor.dtype()) == 2) {
+    proto.set_raw_data(PackNarrow(tensor));
   } else if (tensor.dtype() != DataType::kUndefined) {
     proto.set_raw_data(static_cast<const char*>(tensor.raw_data()),
                        static_cast<size_t>(tensor.byte_size()));

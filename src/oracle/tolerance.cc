@@ -44,12 +44,27 @@ std::string Tolerance::Describe() const {
 
 StatusOr<Tolerance> ToleranceProfile(std::string_view name) {
   for (const Profile& p : kProfiles) {
-    if (p.name == name) return Tolerance{std::string(p.name), p.atol, p.rtol, p.scale_atol};
+    if (p.name == name) return Tolerance{std::string(p.name), p.atol, p.rtol, p.scale_atol, ""};
   }
   std::string names;
   for (const Profile& p : kProfiles) names += (names.empty() ? "" : ", ") + std::string(p.name);
   return InvalidArgument("unknown tolerance profile '" + std::string(name) + "' (known: " + names +
                          ")");
+}
+
+std::vector<std::string> Tolerance::ToFlags() const {
+  auto number = [](double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof(buf), "%.17g", v);
+    return std::string(buf);
+  };
+  if (profile != "custom") return {"--tolerance", profile};
+  StatusOr<Tolerance> start = ToleranceProfile(base.empty() ? kDefaultProfile : base);
+  std::vector<std::string> flags = {"--tolerance",
+                                    base.empty() ? std::string(kDefaultProfile) : base};
+  if (!start.ok() || start->atol != atol) flags.insert(flags.end(), {"--atol", number(atol)});
+  if (!start.ok() || start->rtol != rtol) flags.insert(flags.end(), {"--rtol", number(rtol)});
+  return flags;
 }
 
 std::vector<std::string> ToleranceProfileNames() {

@@ -27,9 +27,14 @@ struct Tolerance {
   double atol = 0;        // Absolute floor.
   double rtol = 0;        // Relative to |expected|.
   double scale_atol = 0;  // Absolute floor relative to the output's own magnitude (its RMS).
+  std::string base;       // The profile the overrides started from ("" when not custom).
 
   /// The rule with its numbers, e.g. "|a-b| <= 1e-07 + 0.001*|b| + 0.0001*rms(b)".
   std::string Describe() const;
+  /// The command-line flags that give this tolerance again: {"--tolerance", "nnsmith"}, plus
+  /// "--atol"/"--rtol" for a custom one. Used by every recorded command (reproduce.sh, the
+  /// resume command), so they cannot drift from what ran.
+  std::vector<std::string> ToFlags() const;
 };
 
 /// The default profile's name.

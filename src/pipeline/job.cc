@@ -11,6 +11,8 @@
 #include "core/npy.h"
 #include "onnx/data_set.h"
 #include "onnx/model.h"
+#include "pipeline/blame.h"
+#include "sources/source.h"
 
 namespace convcheck::pipeline {
 namespace {
@@ -44,6 +46,14 @@ std::string OneLine(const std::string& text, size_t max_chars = 400) {
   return line;
 }
 
+// A string field of a worker's JSON, "" when it is absent, null or not a string (a worker's
+// answer is untrusted input: nlohmann's value() would throw on a null).
+std::string JsonString(const nlohmann::json& object, const char* key) {
+  if (!object.is_object()) return "";
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
 // "RuntimeError: message" from a worker's error object.
 std::string WorkerError(const nlohmann::json& response) {
   if (!response.contains("error") || !response["error"].is_object()) {
@@ -66,10 +76,8 @@ std::string CaseSlug(const JobResult& r) {
   std::string slug;
   for (char c : base) slug += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
   slug += "_opset" + std::to_string(r.converter.opset);
-  if (r.converter.converter != "torch.onnx") {
-    for (char c : "_" + r.converter.converter) {
-      slug += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
-    }
+  for (char c : "_" + r.converter.name) {
+    slug += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
   }
   return slug;
 }
@@ -112,12 +120,13 @@ Status RunBackends(const std::vector<std::string>& names, const BackendOptions& 
                    const std::string& model_path, const std::vector<std::vector<Tensor>>& inputs,
                    const std::vector<std::vector<Tensor>>& expected,
                    const std::vector<std::string>& output_names, const oracle::Tolerance& tolerance,
-                   double timeout_s, Session& session, JobResult* result) {
+                   double timeout_s, workers::Session& session, JobResult* result) {
   std::vector<std::pair<std::string, std::vector<std::vector<Tensor>>>> ran;
   for (const std::string& name : names) {
-    CC_ASSIGN_OR_RETURN(std::unique_ptr<Backend> backend, MakeBackend(name, session, options));
+    CC_ASSIGN_OR_RETURN(std::unique_ptr<backends::Backend> backend,
+                        backends::MakeBackend(name, session, options));
     Stopwatch run_watch;
-    CC_ASSIGN_OR_RETURN(BackendRun run, backend->Run(model_path, inputs, timeout_s));
+    CC_ASSIGN_OR_RETURN(backends::BackendRun run, backend->Run(model_path, inputs, timeout_s));
     result->timings["run:" + name] = run_watch.seconds();
     result->tool_time[name + ".load"] = run.load_s;
     result->tool_time[name + ".run"] = run.run_s;
@@ -159,70 +168,15 @@ Status RunBackends(const std::vector<std::string>& names, const BackendOptions& 
   return Status::Ok();
 }
 
-// Blame from the verdicts and the engines' agreement; see docs/verdicts.md.
-void Attribute(JobResult* result) {
-  result->blame.clear();
-  result->blame_reason.clear();
-  switch (result->verdict) {
-    case Verdict::kPass:
-      return;
-    case Verdict::kSourceError:
-      result->blame = "source";
-      result->blame_reason = "the source model fails in PyTorch itself";
-      return;
-    case Verdict::kConverterCrash:
-    case Verdict::kConverterTimeout:
-    case Verdict::kInvalidModel:
-      result->blame = "converter";
-      result->blame_reason = "the converter failed or wrote a model the ONNX checker rejects";
-      return;
-    default:
-      break;
-  }
-  std::string failing, passing;
-  int failing_count = 0;
-  bool all_mismatch = true;
-  for (const auto& b : result->backends) {
-    std::string& list = b.verdict == Verdict::kPass ? passing : failing;
-    list += (list.empty() ? "" : ",") + b.backend;
-    if (b.verdict != Verdict::kPass) {
-      ++failing_count;
-      all_mismatch = all_mismatch && b.verdict == Verdict::kIncorrectBehavior;
-    }
-  }
-  if (!passing.empty()) {
-    result->blame = "runtime:" + failing;
-    result->blame_reason =
-        "the converted model runs right on " + passing + ", so the fault is " + failing + "'s";
-    return;
-  }
-  bool engines_agree = !result->agreements.empty();
-  for (const auto& a : result->agreements) engines_agree = engines_agree && a.agree;
-  if (all_mismatch && failing_count >= 2 && engines_agree) {
-    result->blame = "converter";
-    result->blame_reason = failing +
-                           " agree with each other and not with PyTorch: the converted "
-                           "model computes something else";
-    return;
-  }
-  // Every engine refuses to run the model: two independent implementations of the spec (ORT and
-  // ref) both rejecting it says the model breaks the spec where the checker does not look (a
-  // negative split, say), so the converter wrote it wrong.
-  bool all_runtime_error = failing_count >= 2;
-  for (const auto& b : result->backends) {
-    all_runtime_error = all_runtime_error && b.verdict == Verdict::kRuntimeError;
-  }
-  if (all_runtime_error) {
-    result->blame = "converter";
-    result->blame_reason = failing +
-                           " all refuse to run the converted model: it breaks the ONNX "
-                           "specification where the checker does not look";
-    return;
-  }
-  result->blame = "undetermined";
-  result->blame_reason = failing_count < 2
-                             ? "one engine only: add another backend (--backend ort,ref)"
-                             : failing + " fail and disagree with each other";
+// Blame from the verdicts and the engines' agreement (pipeline/blame.h, docs/verdicts.md).
+void Attribute(JobResult* result, bool reference_is_source) {
+  std::vector<EngineOutcome> engines;
+  for (const auto& b : result->backends) engines.push_back({b.backend, b.verdict});
+  std::vector<EngineAgreement> agreements;
+  for (const auto& a : result->agreements) agreements.push_back({a.a, a.b, a.agree});
+  Blame blame = DecideBlame(result->verdict, engines, agreements, reference_is_source);
+  result->blame = std::move(blame.who);
+  result->blame_reason = std::move(blame.reason);
 }
 
 // The job's verdict when no stage before the backends failed: the worst backend's.
@@ -246,16 +200,57 @@ void SetVerdictFromBackends(JobResult* result) {
   }
 }
 
+// Whether Debian's onnx 1.12 C++ checker knows everything the model uses: IR version 8 and
+// opset 17 of the default domain at most (3 for ai.onnx.ml). Beyond that it rejects correct
+// models ("ir_version 9 is higher than the checker's"), so onnx 1.23's checker decides instead.
+bool OldCheckerKnows(const onnx::ModelProto& model) {
+  if (model.ir_version() > 8) return false;
+  for (const auto& opset : model.opset_import()) {
+    const std::string& domain = opset.domain();
+    if ((domain.empty() || domain == "ai.onnx") && opset.version() > 17) return false;
+    if (domain == "ai.onnx.ml" && opset.version() > 3) return false;
+  }
+  return true;
+}
+
+// onnx 1.23's checker (full check) and strict shape inference with type checking, in the Python
+// worker of the onnx environment.
+StatusOr<std::optional<onnxio::ValidationIssue>> ValidateWithCurrentOnnx(
+    const std::string& model_path, double timeout_s, workers::Session& session, JobResult* result) {
+  CC_ASSIGN_OR_RETURN(workers::Worker * worker, session.Python("onnx"));
+  workers::Reply reply = worker->Call({{"op", "check_model"}, {"model", model_path}}, timeout_s);
+  if (reply.kind == workers::ReplyKind::kStartFailed) return FailedPrecondition(reply.detail);
+  if (!reply.ok()) {
+    // The checker itself crashed or hung on the model: the model is the cause, record it.
+    return std::optional<onnxio::ValidationIssue>(onnxio::ValidationIssue{
+        "checker",
+        reply.kind == workers::ReplyKind::kAnswered ? WorkerError(reply.response)
+                                                    : NoAnswer("onnx checker process", reply),
+        "", ""});
+  }
+  const nlohmann::json& r = reply.response;
+  const std::string checker = JsonString(r, "checker");
+  result->model_info["checker"] = checker.empty() ? "onnx (python)" : checker;
+  if (r.contains("valid") && r["valid"].is_boolean() && r["valid"].get<bool>()) {
+    return std::optional<onnxio::ValidationIssue>();
+  }
+  const std::string check = JsonString(r, "check");
+  return std::optional<onnxio::ValidationIssue>(
+      onnxio::ValidationIssue{check.empty() ? "checker" : check, OneLine(JsonString(r, "message")),
+                              JsonString(r, "node_name"), JsonString(r, "op_type")});
+}
+
 // Validates the model file; sets invalid_model on `result` when it breaks the spec. Fills
-// model_info when it can be read at all.
-void ValidateStage(const std::string& model_path, JobResult* result) {
+// model_info when it can be read at all. A Status only when the checker cannot be run at all.
+Status ValidateStage(const std::string& model_path, double timeout_s, workers::Session& session,
+                     JobResult* result) {
   StatusOr<onnx::ModelProto> model = onnxio::LoadModel(model_path);
   if (!model.ok()) {
     result->verdict = Verdict::kInvalidModel;
     result->stage = "load";
     result->error = OneLine(model.status().message());
     result->signature = "invalid_model load";
-    return;
+    return Status::Ok();
   }
   onnxio::GraphSummary summary = onnxio::Summarize(*model);
   nlohmann::json inputs = nlohmann::json::array(), outputs = nlohmann::json::array();
@@ -272,7 +267,13 @@ void ValidateStage(const std::string& model_path, JobResult* result) {
                         {"op_counts", summary.op_counts},
                         {"inputs", inputs},
                         {"outputs", outputs}};
-  std::optional<onnxio::ValidationIssue> issue = onnxio::ValidateModel(*model, model_path);
+  std::optional<onnxio::ValidationIssue> issue;
+  if (OldCheckerKnows(*model)) {
+    result->model_info["checker"] = "onnx 1.12 (C++)";
+    issue = onnxio::ValidateModel(*model, model_path);
+  } else {
+    CC_ASSIGN_OR_RETURN(issue, ValidateWithCurrentOnnx(model_path, timeout_s, session, result));
+  }
   if (issue) {
     result->verdict = Verdict::kInvalidModel;
     result->stage = issue->check;
@@ -283,6 +284,45 @@ void ValidateStage(const std::string& model_path, JobResult* result) {
     result->signature =
         "invalid_model " + issue->check + (issue->op_type.empty() ? "" : " " + issue->op_type);
   }
+  return Status::Ok();
+}
+
+// The source's input sets in the order of the converted model's graph inputs, matched by name
+// (`input_names[j]` is what the converter called source input j). A converter may drop an input
+// the model never reads; feeding it anyway would be a false runtime_error, so it is left out
+// with a warning. A graph input no source input maps to cannot be fed: InvalidArgument.
+StatusOr<std::vector<std::vector<Tensor>>> BindInputs(
+    const std::vector<std::vector<Tensor>>& inputs, const std::vector<std::string>& input_names,
+    JobResult* result) {
+  if (input_names.empty() || !result->model_info.contains("inputs")) return inputs;
+  std::vector<std::string> graph_inputs;
+  for (const auto& v : result->model_info["inputs"]) graph_inputs.push_back(v.value("name", ""));
+  if (graph_inputs == input_names) return inputs;
+  std::vector<size_t> order;
+  for (const std::string& name : graph_inputs) {
+    auto it = std::find(input_names.begin(), input_names.end(), name);
+    if (it == input_names.end()) {
+      return InvalidArgument("the converted model's graph input '" + name +
+                             "' is none of the source's inputs");
+    }
+    order.push_back(static_cast<size_t>(it - input_names.begin()));
+  }
+  for (size_t j = 0; j < input_names.size(); ++j) {
+    if (std::find(order.begin(), order.end(), j) == order.end()) {
+      result->warnings.push_back("the converter dropped source input " + std::to_string(j) + " ('" +
+                                 input_names[j] +
+                                 "'), which the model does not read; it is not fed");
+    }
+  }
+  std::vector<std::vector<Tensor>> bound;
+  for (const auto& set : inputs) {
+    std::vector<Tensor> tensors;
+    for (size_t j : order) {
+      if (j < set.size()) tensors.push_back(set[j]);
+    }
+    bound.push_back(std::move(tensors));
+  }
+  return bound;
 }
 
 // A hard link costs nothing for a model of hundreds of MB (campaigns keep every case until they
@@ -344,37 +384,43 @@ Status KeepCase(const JobSpec& spec, const std::string& model_path,
 
 }  // namespace
 
-StatusOr<std::string> ParseSource(const std::string& source) {
-  size_t colon = source.find(':');
-  std::string kind = colon == std::string::npos ? "" : source.substr(0, colon);
-  std::string rest = colon == std::string::npos ? "" : source.substr(colon + 1);
-  if (kind == "torchvision") {
-    if (rest.empty()) return InvalidArgument("source '" + source + "': no model name");
-    return source;
+StatusOr<std::string> CheckJob(const std::string& source_text,
+                               const converters::ConverterSpec& spec) {
+  CC_ASSIGN_OR_RETURN(sources::Source source, sources::ParseSource(source_text));
+  CC_ASSIGN_OR_RETURN(converters::Resolved converter, converters::Resolve(spec.name, source));
+  if (spec.opset != 0) CC_RETURN_IF_ERROR(converters::CheckOpset(converter, spec.opset));
+  for (const auto& [key, value] : spec.options.items()) {
+    converters::OptionValues probe(*converter.def);
+    CC_RETURN_IF_ERROR(probe.Set(*converter.def, key, value));
   }
-  if (kind == "python") {
-    std::error_code ec;
-    fs::path path = fs::absolute(rest, ec);
-    if (rest.empty() || ec) return InvalidArgument("source '" + source + "': no file name");
-    if (!fs::exists(path)) return NotFound("source '" + source + "': no such file");
-    if (!fs::is_regular_file(path)) return InvalidArgument("source '" + source + "': not a file");
-    return "python:" + path.string();
-  }
-  return InvalidArgument("source '" + source +
-                         "': unknown kind (expected torchvision:NAME or python:FILE.py)");
+  return source.text;
 }
 
-StatusOr<JobResult> RunConvertJob(const JobSpec& spec, Session& session) {
+StatusOr<JobResult> RunConvertJob(const JobSpec& spec, workers::Session& session) {
   Stopwatch total;
   JobResult result;
-  result.source = spec.source;
-  result.converter = spec.converter;
   result.num_sets = spec.num_sets;
   result.seed = spec.seed;
   result.tolerance = spec.tolerance;
 
+  // The source and the converter were checked by the caller (CheckJob); checking again here
+  // costs nothing and keeps a hand-edited campaign file from running a job it cannot describe.
+  CC_ASSIGN_OR_RETURN(sources::Source source, sources::ParseSource(spec.source));
+  CC_ASSIGN_OR_RETURN(converters::Resolved converter,
+                      converters::Resolve(spec.converter.name, source));
+  result.source = source.text;
+  result.converter.name = converter.name;
+  result.converter.opset =
+      spec.converter.opset != 0 ? spec.converter.opset : converter.def->default_opset;
+  CC_RETURN_IF_ERROR(converters::CheckOpset(converter, result.converter.opset));
+  result.converter.options = converters::OptionValues(*converter.def);
+  for (const auto& [key, value] : spec.converter.options.items()) {
+    CC_RETURN_IF_ERROR(result.converter.options.Set(*converter.def, key, value));
+  }
+  result.env = converter.env;
+
   CC_ASSIGN_OR_RETURN(std::string job_dir, session.NewDir("job"));
-  CC_ASSIGN_OR_RETURN(workers::Worker * python, session.Python());
+  CC_ASSIGN_OR_RETURN(workers::Worker * python, session.Python(converter.env));
   auto start_python = [&]() -> Status {
     if (python->running()) return Status::Ok();
     Stopwatch start;
@@ -387,7 +433,7 @@ StatusOr<JobResult> RunConvertJob(const JobSpec& spec, Session& session) {
   nlohmann::json shapes = nullptr;
   if (!spec.input_shapes.empty()) shapes = spec.input_shapes;
   auto finish = [&]() -> StatusOr<JobResult> {
-    Attribute(&result);
+    Attribute(&result, /*reference_is_source=*/true);
     result.timings["total"] = total.seconds();
     return result;
   };
@@ -415,6 +461,14 @@ StatusOr<JobResult> RunConvertJob(const JobSpec& spec, Session& session) {
                          ? WorkerError(reply.response)
                          : NoAnswer("python worker, building the source model:", reply);
       result.signature = "source_error";
+      if (reply.kind == workers::ReplyKind::kAnswered &&
+          reply.response.value("error", nlohmann::json::object()).value("type", "") ==
+              "FrameworkMismatch") {
+        // The source is of the other framework: a usage error for `convert`, a recorded
+        // source_error (with its reason) in a campaign.
+        result.subtype = "framework_mismatch";
+        result.signature = "source_error framework_mismatch";
+      }
       return finish();
     }
     const nlohmann::json& r = reply.response;
@@ -446,18 +500,16 @@ StatusOr<JobResult> RunConvertJob(const JobSpec& spec, Session& session) {
                                          {"seed", spec.seed},
                                          {"num_sets", spec.num_sets},
                                          {"input_shapes", shapes},
-                                         {"converter", spec.converter.converter},
-                                         {"opset", spec.converter.opset},
-                                         {"constant_folding", spec.converter.constant_folding},
-                                         {"dynamic_batch", spec.converter.dynamic_batch},
-                                         {"mode", spec.converter.mode},
+                                         {"converter", converter.name},
+                                         {"opset", result.converter.opset},
+                                         {"options", result.converter.options.ToJson()},
                                          {"out_path", model_path}},
                                         spec.timeout_s);
     result.timings["convert"] = watch.seconds();
     if (reply.kind == workers::ReplyKind::kStartFailed) return FailedPrecondition(reply.detail);
     if (reply.kind == workers::ReplyKind::kTimeout) {
       result.verdict = Verdict::kConverterTimeout;
-      result.error = "converter " + spec.converter.converter + " did not finish within " +
+      result.error = "converter " + converter.name + " did not finish within " +
                      std::to_string(static_cast<int>(spec.timeout_s)) + " s";
       result.signature = "converter_timeout";
     } else if (reply.kind != workers::ReplyKind::kAnswered) {
@@ -488,26 +540,32 @@ StatusOr<JobResult> RunConvertJob(const JobSpec& spec, Session& session) {
       input_names = StringList(r.value("input_names", nlohmann::json::array()));
       output_names = StringList(r.value("output_names", nlohmann::json::array()));
       result.warnings = StringList(r.value("warnings", nlohmann::json::array()));
+      result.notes = StringList(r.value("notes", nlohmann::json::array()));
     }
   }
 
   if (result.verdict == Verdict::kPass) {
     // Stage 3: is the model valid ONNX?
     Stopwatch watch;
-    ValidateStage(model_path, &result);
+    CC_RETURN_IF_ERROR(ValidateStage(model_path, spec.timeout_s, session, &result));
     result.timings["validate"] = watch.seconds();
+    if (result.model_info.contains("opset")) {
+      result.opset_exported = result.model_info["opset"].get<int>();
+    }
     // Stage 4: the backends. An invalid model still runs: whether an engine accepts it anyway,
     // and what it computes, is part of the finding. A model file that cannot be read cannot run.
     if (!(result.verdict == Verdict::kInvalidModel && result.stage == "load")) {
       Verdict before = result.verdict;
-      CC_RETURN_IF_ERROR(RunBackends(spec.backends, spec.backend_options, model_path, inputs,
+      CC_ASSIGN_OR_RETURN(std::vector<std::vector<Tensor>> bound,
+                          BindInputs(inputs, input_names, &result));
+      CC_RETURN_IF_ERROR(RunBackends(spec.backends, spec.backend_options, model_path, bound,
                                      expected, output_names, spec.tolerance, spec.timeout_s,
                                      session, &result));
       if (before == Verdict::kPass) SetVerdictFromBackends(&result);
     }
   }
 
-  Attribute(&result);
+  Attribute(&result, /*reference_is_source=*/true);
   if (!spec.keep_dir.empty() && !(spec.keep_failures_only && result.verdict == Verdict::kPass)) {
     Stopwatch watch;
     result.timings["total"] = total.seconds();
@@ -518,12 +576,12 @@ StatusOr<JobResult> RunConvertJob(const JobSpec& spec, Session& session) {
   return finish();
 }
 
-StatusOr<JobResult> RunCheckJob(const CheckSpec& spec, Session& session) {
+StatusOr<JobResult> RunCheckJob(const CheckSpec& spec, workers::Session& session) {
   Stopwatch total;
   JobResult result;
   result.source = spec.model_path;
   result.model_path = spec.model_path;
-  result.converter.converter = "";
+  result.converter.name = "";
   result.converter.opset = 0;
   result.tolerance = spec.tolerance;
   // Bad input is the user's problem, not a finding: a file that cannot be read at all.
@@ -544,7 +602,7 @@ StatusOr<JobResult> RunCheckJob(const CheckSpec& spec, Session& session) {
   result.num_sets = static_cast<int>(sets.size());
 
   Stopwatch watch;
-  ValidateStage(spec.model_path, &result);
+  CC_RETURN_IF_ERROR(ValidateStage(spec.model_path, spec.timeout_s, session, &result));
   result.timings["validate"] = watch.seconds();
   if (result.model_info.contains("opset")) result.converter.opset = result.model_info["opset"];
   Verdict before = result.verdict;
@@ -552,11 +610,7 @@ StatusOr<JobResult> RunCheckJob(const CheckSpec& spec, Session& session) {
                                  expected, output_names, spec.tolerance, spec.timeout_s, session,
                                  &result));
   if (before == Verdict::kPass) SetVerdictFromBackends(&result);
-  Attribute(&result);
-  if (result.blame == "converter") {
-    result.blame = "model";  // No converter ran: the model (or its stored outputs) is at fault.
-    result.blame_reason = "the engines agree with each other and not with the stored outputs";
-  }
+  Attribute(&result, /*reference_is_source=*/false);
   result.timings["total"] = total.seconds();
   return result;
 }
@@ -589,12 +643,12 @@ nlohmann::json ToJson(const JobResult& r) {
   for (const auto& [k, v] : r.tool_time) tool_time[k] = JsonDouble(v);
   return {
       {"source", r.source},
-      {"converter", r.converter.converter},
+      {"converter", r.converter.name},
       {"opset", r.converter.opset},
-      {"options",
-       {{"constant_folding", r.converter.constant_folding},
-        {"dynamic_batch", r.converter.dynamic_batch},
-        {"mode", r.converter.mode}}},
+      {"options", r.converter.options.ToJson()},
+      {"env", r.env},
+      {"opset_exported", r.opset_exported},
+      {"notes", r.notes},
       {"seed", r.seed},
       {"num_sets", r.num_sets},
       {"tolerance",

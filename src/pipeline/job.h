@@ -1,8 +1,8 @@
 //===- pipeline/job.h - One convert-and-check job, stage by stage ---------===//
 //
-// source (build the model, reference outputs in eager PyTorch) -> convert (torch.onnx or another
-// converter) -> validate (onnx checker, strict shape inference) -> run on each backend ->
-// compare with the reference -> verdict.
+// source (build the model, reference outputs in its own framework, in the converter's Python
+// environment) -> convert (converters/) -> validate (onnx checker, strict shape inference) -> run
+// on each backend (backends/) -> compare with the reference -> verdict and blame.
 //
 // Each stage runs on its own, with its own timeout, so that a failure is charged to the stage
 // where it happened: a hang while converting is converter_timeout, a shape difference found
@@ -22,41 +22,37 @@
 #include <string>
 #include <vector>
 
+#include "backends/backend.h"
+#include "converters/converter.h"
 #include "core/status.h"
 #include "core/tensor.h"
 #include "oracle/compare.h"
 #include "oracle/tolerance.h"
 #include "oracle/verdict.h"
-#include "pipeline/backend.h"
-#include "pipeline/session.h"
+#include "workers/session.h"
 
 namespace convcheck::pipeline {
 
-struct ConverterOptions {
-  std::string converter = "torch.onnx";  // Or a fault-inject:* test converter.
-  int opset = 17;
-  bool constant_folding = true;
-  bool dynamic_batch = false;
-  std::string mode = "trace";  // trace | script
-};
+using backends::BackendOptions;
 
 struct JobSpec {
-  std::string source;  // torchvision:NAME or python:FILE (absolute path after ParseSource).
-  ConverterOptions converter;
-  int num_sets = 2;    // Input sets: one input hides failures.
+  std::string source;                   // sources::ParseSource's canonical text.
+  converters::ConverterSpec converter;  // Opset 0: the converter's default.
+  int num_sets = 2;                     // Input sets: one input hides failures.
   uint64_t seed = 0;
   std::vector<Shape> input_shapes;  // Optional, see workers/README.md.
   std::vector<std::string> backends = {"ort"};
   BackendOptions backend_options;
   oracle::Tolerance tolerance;
-  double timeout_s = 300;  // Per stage (and per request to a worker).
-  std::string keep_dir;    // If set, the case is written there in the backend-test layout.
+  double timeout_s = 300;           // Per stage (and per request to a worker).
+  std::string keep_dir;             // If set, the case is written there in the backend-test layout.
   bool keep_failures_only = false;  // Campaigns keep only failures: a pass's case is not written.
 };
 
-/// Checks a source string and makes a python: path absolute. NotFound for a missing file,
-/// InvalidArgument for an unknown kind.
-StatusOr<std::string> ParseSource(const std::string& source);
+/// Checks a source and a converter for it before anything runs: the source parses, the converter
+/// exists and converts the source's framework, the opset is in its range and the options are
+/// its own. Returns the source's canonical text; InvalidArgument or NotFound otherwise.
+StatusOr<std::string> CheckJob(const std::string& source, const converters::ConverterSpec& spec);
 
 /// The result of one backend.
 struct BackendResult {
@@ -73,14 +69,17 @@ struct BackendResult {
 struct JobResult {
   // What ran.
   std::string source;
-  std::string model_path;  // For `check`: the model file.
-  ConverterOptions converter;
+  std::string model_path;               // For `check`: the model file.
+  converters::ConverterSpec converter;  // Empty name for `check`.
+  std::string env;                      // The Python environment that converted.
+  std::vector<std::string> notes;       // What the converter reported doing (down-conversion).
+  int opset_exported = 0;               // The converted model's default-domain opset.
   int num_sets = 0;
   uint64_t seed = 0;
   oracle::Tolerance tolerance;
   // What came out.
   oracle::Verdict verdict = oracle::Verdict::kPass;
-  std::string subtype;    // incorrect_behavior's subtype.
+  std::string subtype;    // incorrect_behavior's subtype; source_error: framework_mismatch.
   std::string stage;      // converter_crash: load_model | node_conversion | optimization |
                           // export | unknown; invalid_model: checker | shape_inference.
   std::string error;      // One line.
@@ -111,7 +110,7 @@ struct JobResult {
 };
 
 /// Converts and checks one source.
-StatusOr<JobResult> RunConvertJob(const JobSpec& spec, Session& session);
+StatusOr<JobResult> RunConvertJob(const JobSpec& spec, workers::Session& session);
 
 struct CheckSpec {
   std::string model_path;
@@ -124,7 +123,7 @@ struct CheckSpec {
 
 /// Validates an existing model and compares each backend's outputs with the stored ones. Bad
 /// input (missing or corrupt model, no data sets) is a Status: the caller exits 2.
-StatusOr<JobResult> RunCheckJob(const CheckSpec& spec, Session& session);
+StatusOr<JobResult> RunCheckJob(const CheckSpec& spec, workers::Session& session);
 
 /// The JSON record of a job (docs/json.md).
 nlohmann::json ToJson(const JobResult& result);

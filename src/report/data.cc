@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <optional>
 #include <set>
 #include <tuple>
 #include <utility>
@@ -65,9 +67,9 @@ Status LoadJobs(Database& db, ReportData& data) {
                  [&](const Statement& s) { load_failures.insert(s.Int(0)); }));
   return ForEachRow(
       db,
-      "SELECT id, kind, source, source_kind, family, converter, opset, constant_folding, "
-      "dynamic_batch, mode, status, verdict, subtype, stage, error, failing_op, artifact_dir, "
-      "worst_ratio, wall_s FROM jobs ORDER BY id",
+      "SELECT id, kind, source, source_kind, family, converter, opset, options, status, "
+      "verdict, subtype, stage, error, failing_op, artifact_dir, worst_ratio, wall_s FROM jobs "
+      "ORDER BY id",
       [&](const Statement& s) {
         JobRow job;
         job.id = s.Int(0);
@@ -77,18 +79,16 @@ Status LoadJobs(Database& db, ReportData& data) {
         job.family = s.Text(4);
         job.converter = s.Text(5);
         job.opset = OptionalInt(s, 6);
-        job.constant_folding = OptionalInt(s, 7);
-        job.dynamic_batch = OptionalInt(s, 8);
-        job.mode = s.Text(9);
-        job.status = s.Text(10);
-        job.verdict = s.Text(11);
-        job.subtype = s.Text(12);
-        job.stage = s.Text(13);
-        job.error = s.Text(14);
-        job.failing_op = s.Text(15);
-        job.artifact_dir = s.Text(16);
-        job.worst_ratio = s.OptionalReal(17);
-        job.wall_s = s.OptionalReal(18);
+        job.options = s.Text(7);
+        job.status = s.Text(8);
+        job.verdict = s.Text(9);
+        job.subtype = s.Text(10);
+        job.stage = s.Text(11);
+        job.error = s.Text(12);
+        job.failing_op = s.Text(13);
+        job.artifact_dir = s.Text(14);
+        job.worst_ratio = s.OptionalReal(15);
+        job.wall_s = s.OptionalReal(16);
         job.outcome =
             ClassifyOutcome(job.status, job.verdict, job.stage, load_failures.count(job.id) > 0);
         data.jobs.push_back(std::move(job));
@@ -127,6 +127,66 @@ void Tally(const std::vector<JobRow>& jobs, ReportData& data) {
                    [](const VerdictCount& a, const VerdictCount& b) {
                      return VerdictRank(a.verdict) < VerdictRank(b.verdict);
                    });
+}
+
+// A source's outcome counts as a failure when the conversion failed (not a pass, not a source
+// error, not run).
+bool IsFailureOutcome(Outcome outcome) {
+  return outcome != Outcome::kSuccess && outcome != Outcome::kNotRun &&
+         outcome != Outcome::kSourceError;
+}
+
+void CompareConverters(const std::vector<JobRow>& jobs, ConverterComparison& comparison) {
+  // source -> converter -> outcome (first failure over opsets, else success).
+  std::map<std::string, std::map<std::string, Outcome>> by_source;
+  std::map<std::string, std::string> kinds;
+  std::set<std::string> names;
+  for (const JobRow& job : jobs) {
+    if (job.kind != "convert" || job.status != "done") continue;
+    names.insert(job.converter);
+    kinds[job.source] = job.source_kind;
+    auto [it, inserted] = by_source[job.source].emplace(job.converter, job.outcome);
+    if (!inserted && !IsFailureOutcome(it->second) && IsFailureOutcome(job.outcome)) {
+      it->second = job.outcome;
+    }
+  }
+  comparison.converters.assign(names.begin(), names.end());
+  if (comparison.converters.size() < 2) return;
+  for (const auto& [source, outcomes] : by_source) {
+    if (outcomes.size() < 2) continue;
+    ConverterComparison::Row row;
+    row.source = source;
+    row.source_kind = kinds[source];
+    std::optional<Outcome> first;
+    for (const std::string& converter : comparison.converters) {
+      auto it = outcomes.find(converter);
+      Outcome outcome = it == outcomes.end() ? Outcome::kNotRun : it->second;
+      row.outcomes.push_back(outcome);
+      if (outcome == Outcome::kNotRun) continue;
+      if (first && *first != outcome) row.agree = false;
+      if (!first) first = outcome;
+    }
+    comparison.rows.push_back(std::move(row));
+  }
+  std::stable_sort(comparison.rows.begin(), comparison.rows.end(),
+                   [](const auto& a, const auto& b) { return !a.agree && b.agree; });
+  const size_t n = comparison.converters.size();
+  for (size_t i = 0; i < n; ++i) {
+    for (size_t j = i + 1; j < n; ++j) {
+      ConverterComparison::Pair pair{comparison.converters[i], comparison.converters[j]};
+      for (const auto& row : comparison.rows) {
+        const Outcome a = row.outcomes[i], b = row.outcomes[j];
+        if (a == Outcome::kNotRun || b == Outcome::kNotRun) continue;
+        ++pair.sources;
+        const bool fa = IsFailureOutcome(a), fb = IsFailureOutcome(b);
+        if (!fa && !fb) ++pair.both_pass;
+        if (fa && !fb) ++pair.only_a_fails;
+        if (!fa && fb) ++pair.only_b_fails;
+        if (fa && fb) ++pair.both_fail;
+      }
+      if (pair.sources > 0) comparison.pairs.push_back(pair);
+    }
+  }
 }
 
 Status LoadBackends(Database& db, ReportData& data) {
@@ -360,6 +420,12 @@ Status LoadBlame(Database& db, ReportData& data) {
                     [&](const Statement& s) { data.degenerate_passes = s.Int(0); });
 }
 
+int64_t ConverterComparison::disagreements() const {
+  int64_t count = 0;
+  for (const auto& row : rows) count += row.agree ? 0 : 1;
+  return count;
+}
+
 int64_t ReportData::status_count(const std::string& status) const {
   auto it = by_status.find(status);
   return it == by_status.end() ? 0 : it->second;
@@ -378,6 +444,7 @@ StatusOr<ReportData> LoadReportData(const std::string& db_path, const LoadOption
                                 [&](const Statement& s) { data.meta[s.Text(0)] = s.Text(1); }));
   CC_RETURN_IF_ERROR(LoadJobs(*db, data));
   Tally(data.jobs, data);
+  CompareConverters(data.jobs, data.comparison);
   CC_RETURN_IF_ERROR(LoadBackends(*db, data));
   CC_RETURN_IF_ERROR(LoadFailures(*db, data));
   CC_RETURN_IF_ERROR(LoadOps(*db, options, data));

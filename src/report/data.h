@@ -64,9 +64,7 @@ struct JobRow {
   std::string family;
   std::string converter;
   std::optional<int64_t> opset;
-  std::optional<int64_t> constant_folding;
-  std::optional<int64_t> dynamic_batch;
-  std::string mode;
+  std::string options;  // Canonical converter options (converters/converter.h).
   std::string status;
   std::string verdict;  // "" when not run.
   std::string subtype;
@@ -159,6 +157,28 @@ struct TimeSummary {
 /// <backend>.load, <backend>.run); worker_start is overhead.
 bool IsToolWorkStage(std::string_view stage);
 
+/// Each source through several converters, side by side: the same model right through one
+/// converter and wrong through another is the strongest bug report there is.
+struct ConverterComparison {
+  std::vector<std::string> converters;  // Columns, sorted.
+  struct Row {
+    std::string source;
+    std::string source_kind;
+    // Per column: the outcome of the source through that converter (over its opsets, the
+    // first failure, else success), or kNotRun when it did not go through it.
+    std::vector<Outcome> outcomes;
+    bool agree = true;  // Every converter that ran it gave the same outcome class.
+  };
+  std::vector<Row> rows;  // Sources through two converters or more; disagreements first.
+  /// Per pair of converters (a < b): sources through both, and how they split.
+  struct Pair {
+    std::string a, b;
+    int64_t sources = 0, both_pass = 0, only_a_fails = 0, only_b_fails = 0, both_fail = 0;
+  };
+  std::vector<Pair> pairs;
+  int64_t disagreements() const;
+};
+
 struct ReportData {
   std::string db_path;
   std::map<std::string, std::string> meta;  // The `meta` table as stored.
@@ -180,6 +200,7 @@ struct ReportData {
   // the same for every input), which say little.
   std::map<std::string, int64_t> blame;
   int64_t degenerate_passes = 0;
+  ConverterComparison comparison;
 
   int64_t status_count(const std::string& status) const;
 };

@@ -130,6 +130,19 @@ std::string RenderHtml(const ReportData& data) {
   html += HorizontalBarChart("outcome-chart", "Outcomes of all jobs", OutcomeBars(data));
   html += "</section>\n";
 
+  if (!data.comparison.rows.empty()) {
+    html += "<section id=\"converters\">\n<h2>Converters compared</h2>\n";
+    html += Paragraph("Sources converted by more than one converter: " +
+                      std::to_string(data.comparison.rows.size()) + ", of which " +
+                      std::to_string(data.comparison.disagreements()) +
+                      " had different outcomes through different converters. A model right "
+                      "through one converter and wrong through another points at the second.");
+    html += RenderTable(ConverterPairTable(data));
+    html += "<h3>Sources whose outcome depends on the converter</h3>\n";
+    html += RenderTable(ConverterDisagreementTable(data));
+    html += "</section>\n";
+  }
+
   html += "<section id=\"verdicts\">\n<h2>Verdicts</h2>\n";
   html += HorizontalBarChart("verdict-chart", "Job verdicts (done jobs)",
                              VerdictBars(data.job_verdicts));
@@ -177,13 +190,14 @@ std::string RenderHtml(const ReportData& data) {
   html += "</section>\n";
 
   html += "<section id=\"blame\">\n<h2>Converter or runtime?</h2>\n";
-  html += "<p class=\"note\">Who is at fault, from how the engines agree: converter when every "
-          "engine differs from PyTorch and they agree with each other (or the converter "
-          "failed); runtime:NAME when the model runs right on another engine; undetermined "
-          "with one engine or engines that disagree. <span id=\"degenerate-passes\">" +
-          std::to_string(data.degenerate_passes) +
-          "</span> passing jobs were compared against a degenerate reference (constant, or the "
-          "same for every input) and say little.</p>\n";
+  html +=
+      "<p class=\"note\">Who is at fault, from how the engines agree: converter when every "
+      "engine differs from PyTorch and they agree with each other (or the converter "
+      "failed); runtime:NAME when the model runs right on another engine; undetermined "
+      "with one engine or engines that disagree. <span id=\"degenerate-passes\">" +
+      std::to_string(data.degenerate_passes) +
+      "</span> passing jobs were compared against a degenerate reference (constant, or the "
+      "same for every input) and say little.</p>\n";
   html += RenderTable(BlameTable(data));
   html += "</section>\n";
 

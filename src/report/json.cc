@@ -65,6 +65,30 @@ json ReportJson(const ReportData& data) {
     backend_verdicts.push_back(VerdictJson(v, true));
   }
 
+  json comparison_rows = json::array();
+  for (const ConverterComparison::Row& row : data.comparison.rows) {
+    json outcomes = json::object();
+    for (size_t i = 0; i < row.outcomes.size(); ++i) {
+      if (row.outcomes[i] != Outcome::kNotRun) {
+        outcomes[data.comparison.converters[i]] = OutcomeKey(row.outcomes[i]);
+      }
+    }
+    comparison_rows.push_back({{"source", row.source},
+                               {"source_kind", row.source_kind},
+                               {"outcomes", outcomes},
+                               {"agree", row.agree}});
+  }
+  json comparison_pairs = json::array();
+  for (const ConverterComparison::Pair& p : data.comparison.pairs) {
+    comparison_pairs.push_back({{"a", p.a},
+                                {"b", p.b},
+                                {"sources", p.sources},
+                                {"both_pass", p.both_pass},
+                                {"only_a_fails", p.only_a_fails},
+                                {"only_b_fails", p.only_b_fails},
+                                {"both_fail", p.both_fail}});
+  }
+
   json failures = json::array();
   for (const UniqueFailure& f : data.failures) {
     failures.push_back({{"id", f.id},
@@ -114,6 +138,11 @@ json ReportJson(const ReportData& data) {
        {{"classes", classes},
         {"rows", outcome_rows},
         {"total", OutcomeRowJson(data.outcome_total)}}},
+      {"converter_comparison",
+       {{"converters", data.comparison.converters},
+        {"pairs", comparison_pairs},
+        {"sources", comparison_rows},
+        {"disagreements", data.comparison.disagreements()}}},
       {"verdicts", {{"jobs", job_verdicts}, {"backends", backend_verdicts}}},
       {"unique_failures", failures},
       {"error_distribution",

@@ -44,6 +44,15 @@ std::string RenderMarkdown(const ReportData& data) {
   md += "## Outcomes\n\n";
   md += "Percentages are of the jobs that ran; \"not run yet\" is a share of all jobs.\n\n";
   md += RenderTable(OutcomeTable(data));
+  if (!data.comparison.rows.empty()) {
+    md += "## Converters compared\n\n";
+    md += "Sources converted by more than one converter: " +
+          std::to_string(data.comparison.rows.size()) + ", of which " +
+          std::to_string(data.comparison.disagreements()) +
+          " had different outcomes through different converters.\n\n";
+    md += RenderTable(ConverterPairTable(data));
+    md += RenderTable(ConverterDisagreementTable(data));
+  }
   md += "## Verdicts\n\n";
   md += RenderTable(VerdictTable(data));
   md += "### Per backend\n\n";

@@ -1,7 +1,9 @@
 #include "report/tables.h"
 
 #include <nlohmann/json.hpp>
+#include <sstream>
 
+#include "converters/converter.h"
 #include "report/text.h"
 
 namespace convcheck::report {
@@ -84,10 +86,24 @@ std::vector<std::pair<std::string, std::string>> JsonFields(std::string_view jso
 
 std::string JobTitle(const JobRow& job) {
   std::string title = job.source;
+  if (!job.converter.empty()) title += " " + job.converter;
   if (job.opset) title += " opset " + std::to_string(*job.opset);
-  if (job.constant_folding && *job.constant_folding == 0) title += " no-constant-folding";
-  if (job.dynamic_batch && *job.dynamic_batch != 0) title += " dynamic-batch";
-  if (!job.mode.empty() && job.mode != "trace") title += " " + job.mode;
+  // Options that differ from the converter's defaults, as KEY=VALUE.
+  const converters::ConverterDef* def = converters::FindConverterDef(job.converter);
+  std::stringstream items(job.options);
+  std::string item;
+  while (std::getline(items, item, ',')) {
+    const size_t eq = item.find('=');
+    if (eq == std::string::npos) continue;
+    bool is_default = false;
+    if (def != nullptr) {
+      for (const converters::OptionDef& option : def->options) {
+        is_default = is_default || (option.key == item.substr(0, eq) &&
+                                    option.default_value == item.substr(eq + 1));
+      }
+    }
+    if (!is_default) title += " " + item;
+  }
   return title;
 }
 
@@ -124,6 +140,34 @@ Table OutcomeTable(const ReportData& data) {
   for (const OutcomeRow& row : data.outcomes) table.rows.push_back(OutcomeCells(row, columns));
   if (data.outcomes.size() > 1 || data.outcomes.empty()) {
     table.footer.push_back(OutcomeCells(data.outcome_total, columns));
+  }
+  return table;
+}
+
+Table ConverterPairTable(const ReportData& data) {
+  Table table =
+      MakeTable("converter-pair-table", {"converter A", "converter B", "sources through both",
+                                         "both pass", "only A fails", "only B fails", "both fail"});
+  table.empty_text = "No source went through two converters.";
+  for (const ConverterComparison::Pair& p : data.comparison.pairs) {
+    table.rows.push_back({Code(p.a), Code(p.b), Num(p.sources), Num(p.both_pass),
+                          Num(p.only_a_fails), Num(p.only_b_fails), Num(p.both_fail)});
+  }
+  return table;
+}
+
+Table ConverterDisagreementTable(const ReportData& data, size_t limit) {
+  Table table = MakeTable("converter-disagreement-table", {"source", "source kind"});
+  for (const std::string& converter : data.comparison.converters) table.header.push_back(converter);
+  table.empty_text = "Every source gave the same outcome through every converter.";
+  for (const ConverterComparison::Row& row : data.comparison.rows) {
+    if (row.agree || table.rows.size() >= limit) continue;
+    std::vector<Cell> cells = {Code(row.source), Plain(row.source_kind)};
+    for (Outcome outcome : row.outcomes) {
+      cells.push_back(
+          Plain(outcome == Outcome::kNotRun ? "-" : std::string(OutcomeTitle(outcome))));
+    }
+    table.rows.push_back(std::move(cells));
   }
   return table;
 }

@@ -32,6 +32,11 @@ struct Table {
 
 /// Campaign meta: plan, versions, command, dates, job counts by status.
 Table CampaignTable(const ReportData& data);
+/// Pairs of converters over the sources both converted: both pass, one fails, both fail.
+Table ConverterPairTable(const ReportData& data);
+/// Sources whose outcome differs between converters (at most `limit` rows).
+Table ConverterDisagreementTable(const ReportData& data, size_t limit = 200);
+
 /// The study's outcome table (converter x source kind).
 Table OutcomeTable(const ReportData& data);
 Table VerdictTable(const ReportData& data);

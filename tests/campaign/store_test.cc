@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "campaign/shard_fixtures.h"
 #include "campaign/signature.h"
 #include "testing/cli_runner.h"
 
@@ -17,25 +18,7 @@ namespace fs = std::filesystem;
 using oracle::Verdict;
 using pipeline::JobResult;
 
-std::vector<PlannedJob> Plan(int sources, const std::vector<int>& opsets) {
-  std::vector<PlannedJob> jobs;
-  for (int s = 0; s < sources; ++s) {
-    for (int opset : opsets) {
-      PlannedJob job;
-      job.suite = "dir:/models";
-      job.kind = "convert";
-      job.source = "python:/models/m" + std::to_string(s) + ".py";
-      job.source_kind = "python";
-      job.converter.opset = opset;
-      job.num_sets = 2;
-      job.backends = "ort,ref";
-      job.tolerance = "convcheck";
-      job.key = JobKey(job);
-      jobs.push_back(job);
-    }
-  }
-  return jobs;
-}
+using fixtures::Plan;  // Python sources x opsets, as a dir: suite plans them.
 
 JobResult Passing() {
   JobResult result;

@@ -42,7 +42,11 @@ TEST(DataTypeTest, CodesMatchOnnxTensorProto) {
   EXPECT_EQ(static_cast<int>(DataType::kString), 8);
   EXPECT_EQ(static_cast<int>(DataType::kBFloat16), 16);
   EXPECT_EQ(DataTypeFromOnnxCode(10), DataType::kFloat16);
-  EXPECT_FALSE(DataTypeFromOnnxCode(17).has_value());
+  EXPECT_EQ(DataTypeFromOnnxCode(17), DataType::kFloat8E4M3FN);
+  EXPECT_EQ(DataTypeFromOnnxCode(26), DataType::kInt2);
+  EXPECT_EQ(DataTypeName(DataType::kFloat4E2M1), "float4_e2m1fn");
+  EXPECT_EQ(DataTypeSize(DataType::kInt4), 1);         // One element per byte in a Tensor.
+  EXPECT_FALSE(DataTypeFromOnnxCode(27).has_value());  // float6 (onnx 1.23, opset 28): not yet.
   EXPECT_FALSE(DataTypeFromOnnxCode(-1).has_value());
 }
 

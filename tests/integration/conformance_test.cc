@@ -21,14 +21,16 @@ const char kNodeDir[] = "/usr/share/libonnx-testdata/data/node";
 
 TEST(ConformanceTest, RefPassesSimpleNodeCases) {
   TempDir dir;
-  CliRun run = RunConvcheck({"conformance", kNodeDir, "--backend", "ref", "--filter",
-                             "node/test_(add|sub|mul|div)(_bcast)?$", "--json",
-                             dir.File("c.json")});
+  CliRun run =
+      RunConvcheck({"conformance", kNodeDir, "--backend", "ref", "--filter",
+                    "node/test_(add|sub|mul|div)(_bcast)?$", "--json", dir.File("c.json")});
   EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
   nlohmann::json doc = ReadJson(dir.File("c.json"));
-  EXPECT_EQ(doc["summary"]["cases"], 8) << run.out;
-  EXPECT_EQ(doc["summary"]["pass"], 8) << run.out;
-  for (const auto& c : doc["cases"]) EXPECT_EQ(c["status"], "pass") << c.dump();
+  ASSERT_EQ(doc["runs"].size(), 1u) << run.out;
+  EXPECT_EQ(doc["runs"][0]["summary"]["suite"], "onnx-1.12") << run.out;
+  EXPECT_EQ(doc["runs"][0]["summary"]["cases"], 8) << run.out;
+  EXPECT_EQ(doc["runs"][0]["summary"]["pass"], 8) << run.out;
+  for (const auto& c : doc["runs"][0]["cases"]) EXPECT_EQ(c["status"], "pass") << c.dump();
 }
 
 TEST(ConformanceTest, OrtRunsTheSameCases) {
@@ -36,7 +38,7 @@ TEST(ConformanceTest, OrtRunsTheSameCases) {
   CliRun run = RunConvcheck({"conformance", kNodeDir, "--backend", "ort", "--filter",
                              "node/test_(add|sub)$", "--json", dir.File("c.json")});
   EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
-  EXPECT_EQ(ReadJson(dir.File("c.json"))["summary"]["pass"], 2) << run.out;
+  EXPECT_EQ(ReadJson(dir.File("c.json"))["runs"][0]["summary"]["pass"], 2) << run.out;
 }
 
 TEST(ConformanceTest, BrokenCaseIsReportedAndFailsUnlessSkipped) {
@@ -59,8 +61,8 @@ TEST(ConformanceTest, BrokenCaseIsReportedAndFailsUnlessSkipped) {
 TEST(ConformanceTest, MalformedSkipListIsAUsageError) {
   TempDir dir;
   std::ofstream(dir.File("skips.txt")) << "node/test_abs\n";
-  CliRun run = RunConvcheck({"conformance", kNodeDir, "--filter", "test_abs$", "--skips",
-                             dir.File("skips.txt")});
+  CliRun run = RunConvcheck(
+      {"conformance", kNodeDir, "--filter", "test_abs$", "--skips", dir.File("skips.txt")});
   EXPECT_EQ(run.exit_code, 2);
   EXPECT_NE(run.err.find("line 1"), std::string::npos) << run.err;
 }
@@ -71,22 +73,23 @@ TEST(ConformanceTest, CrashAndHangOfTheInterpreterAreResultsNotOurCrash) {
   CliRun crash = RunConvcheck({"conformance", kNodeDir, "--filter", "node/test_(abs|add)$"},
                               {{"CONVCHECK_FAULT_INJECT_REF", "segfault"}});
   EXPECT_EQ(crash.exit_code, 1) << crash.err;
-  EXPECT_NE(crash.out.find("crash  node/test_abs  reference interpreter killed by signal 11"),
+  EXPECT_NE(crash.out.find(
+                "onnx-1.12 ref  crash  node/test_abs  reference interpreter killed by signal 11"),
             std::string::npos)
       << crash.out;
   EXPECT_NE(crash.out.find("2 crash"), std::string::npos) << crash.out;
-  CliRun hang = RunConvcheck(
-      {"conformance", kNodeDir, "--filter", "node/test_abs$", "--timeout", "1"},
-      {{"CONVCHECK_FAULT_INJECT_REF", "hang"}});
+  CliRun hang =
+      RunConvcheck({"conformance", kNodeDir, "--filter", "node/test_abs$", "--timeout", "1"},
+                   {{"CONVCHECK_FAULT_INJECT_REF", "hang"}});
   EXPECT_EQ(hang.exit_code, 1);
-  EXPECT_NE(hang.out.find("timeout  node/test_abs"), std::string::npos) << hang.out;
+  EXPECT_NE(hang.out.find("ref  timeout  node/test_abs"), std::string::npos) << hang.out;
   EXPECT_LT(hang.wall_s, 10);
 }
 
 TEST(RefBackendTest, CrashOfTheInterpreterIsARuntimeCrash) {
   TempDir dir;
-  CliRun run = RunConvcheck({"convert", "python:" + ModelFile("cnn.py"), "--backend", "ref",
-                             "--json", dir.File("r.json")},
+  CliRun run = RunConvcheck({"convert", "python:" + ModelFile("cnn.py"), "--converter",
+                             "torch.onnx", "--backend", "ref", "--json", dir.File("r.json")},
                             {{"CONVCHECK_FAULT_INJECT_REF", "segfault"}});
   EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
   EXPECT_EQ(ReadJson(dir.File("r.json"))["jobs"][0]["verdict"], "runtime_crash") << run.out;
@@ -103,8 +106,9 @@ TEST(RunTest, RunsAModelOnRefAndDumpsIntermediates) {
 
 TEST(RefBackendTest, ConvertComparesRefAndOrtWithPyTorch) {
   TempDir dir;
-  CliRun run = RunConvcheck({"convert", "python:" + ModelFile("mlp.py"), "--input-shape", "4,20",
-                             "--backend", "ort,ref", "--json", dir.File("r.json")});
+  CliRun run =
+      RunConvcheck({"convert", "python:" + ModelFile("mlp.py"), "--converter", "torch.onnx",
+                    "--input-shape", "4,20", "--backend", "ort,ref", "--json", dir.File("r.json")});
   nlohmann::json doc = ReadJson(dir.File("r.json"));
   ASSERT_EQ(doc["jobs"].size(), 1u) << run.out << run.err;
   const auto& backends = doc["jobs"][0]["backends"];

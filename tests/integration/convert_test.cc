@@ -3,9 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <algorithm>
 
 #include "testing/cli_runner.h"
 
@@ -21,8 +21,13 @@ using testing::TempDir;
 
 std::string Py(const std::string& name) { return "python:" + ModelFile(name); }
 
-// Runs convert with --json and returns the parsed document.
+// Runs convert with --json and returns the parsed document. These tests are about convcheck's
+// own stages and verdicts, so they use the quickest converter, torch 1.13's, unless they name
+// one; tests/integration/converters_test.cc covers the others.
 nlohmann::json Convert(std::vector<std::string> args, CliRun* run, const TempDir& dir) {
+  if (std::find(args.begin(), args.end(), "--converter") == args.end()) {
+    args.insert(args.end(), {"--converter", "torch.onnx"});
+  }
   args.insert(args.begin(), "convert");
   args.push_back("--json");
   args.push_back(dir.File("result.json"));
@@ -39,7 +44,7 @@ TEST(ConvertTest, SmallModulesConvertAndPass) {
   ASSERT_EQ(doc["jobs"].size(), 3u) << run.out;
   for (const auto& job : doc["jobs"]) {
     EXPECT_EQ(job["verdict"], "pass") << job.dump(2);
-    EXPECT_EQ(job["converter"], "torch.onnx");
+    EXPECT_EQ(job["converter"], "torch.onnx@1.13");
     EXPECT_EQ(job["opset"], 17);
     EXPECT_EQ(job["num_sets"], 2);
     ASSERT_EQ(job["backends"].size(), 1u);
@@ -103,8 +108,7 @@ TEST(FaultInjectionTest, RaisingConverterIsAConverterCrashWithItsMessage) {
   EXPECT_EQ(run.exit_code, 1);
   const auto& job = doc["jobs"][0];
   EXPECT_EQ(job["verdict"], "converter_crash") << job.dump(2);
-  EXPECT_NE(job["error"].get<std::string>().find("converter raised on purpose"),
-            std::string::npos);
+  EXPECT_NE(job["error"].get<std::string>().find("converter raised on purpose"), std::string::npos);
   EXPECT_FALSE(job["signature"].get<std::string>().empty());
   EXPECT_TRUE(job["backends"].empty());
 }
@@ -112,8 +116,8 @@ TEST(FaultInjectionTest, RaisingConverterIsAConverterCrashWithItsMessage) {
 TEST(FaultInjectionTest, HangingConverterTimesOutWithinTheTimeout) {
   TempDir dir;
   CliRun run;
-  nlohmann::json doc = Convert(
-      {Py("cnn.py"), "--converter", "fault-inject:hang", "--timeout", "4"}, &run, dir);
+  nlohmann::json doc =
+      Convert({Py("cnn.py"), "--converter", "fault-inject:hang", "--timeout", "4"}, &run, dir);
   EXPECT_EQ(run.exit_code, 1);
   EXPECT_EQ(doc["jobs"][0]["verdict"], "converter_timeout") << doc.dump(2);
   EXPECT_EQ(doc["jobs"][0]["symptom"], "Hang");
@@ -125,9 +129,8 @@ TEST(FaultInjectionTest, SegfaultingConverterIsAConverterCrashAndTheNextJobStill
   TempDir dir;
   CliRun run;
   // Two sources: the worker dies on the first; the second must get a fresh one.
-  nlohmann::json doc =
-      Convert({Py("cnn.py"), Py("transformer.py"), "--converter", "fault-inject:segfault"}, &run,
-              dir);
+  nlohmann::json doc = Convert(
+      {Py("cnn.py"), Py("transformer.py"), "--converter", "fault-inject:segfault"}, &run, dir);
   EXPECT_EQ(run.exit_code, 1);
   ASSERT_EQ(doc["jobs"].size(), 2u) << run.out << run.err;
   for (const auto& job : doc["jobs"]) {
@@ -176,9 +179,10 @@ TEST(KeepTest, KeptCaseIsInTheBackendTestLayoutAndReplaysWithCheck) {
   std::string keep = dir.File("cases");
   Convert({Py("cnn.py"), "--keep", keep}, &run, dir);
   ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
-  std::string case_dir = keep + "/python_cnn_opset17";
-  for (const char* file : {"model.onnx", "test_data_set_0/input_0.pb", "test_data_set_0/output_0.pb",
-                           "test_data_set_1/input_0.pb", "result.json"}) {
+  std::string case_dir = keep + "/python_cnn_opset17_torch_onnx_1_13";
+  for (const char* file :
+       {"model.onnx", "test_data_set_0/input_0.pb", "test_data_set_0/output_0.pb",
+        "test_data_set_1/input_0.pb", "result.json"}) {
     EXPECT_TRUE(fs::exists(case_dir + "/" + file)) << file;
   }
   CliRun check = RunConvcheck({"check", case_dir + "/model.onnx"});
@@ -188,8 +192,8 @@ TEST(KeepTest, KeptCaseIsInTheBackendTestLayoutAndReplaysWithCheck) {
   // The same replay of a wrong model finds the mismatch from the stored outputs alone.
   Convert({Py("cnn.py"), "--keep", keep, "--converter", "fault-inject:perturb-weight"}, &run, dir);
   std::string bad_case = keep + "/python_cnn_opset17_fault_inject_perturb_weight";
-  CliRun bad = RunConvcheck({"check", bad_case + "/model.onnx", "--data", bad_case, "--json",
-                             dir.File("check.json")});
+  CliRun bad = RunConvcheck(
+      {"check", bad_case + "/model.onnx", "--data", bad_case, "--json", dir.File("check.json")});
   EXPECT_EQ(bad.exit_code, 1) << bad.out << bad.err;
   EXPECT_EQ(ReadJson(dir.File("check.json"))["jobs"][0]["verdict"], "incorrect_behavior");
 }
@@ -268,8 +272,8 @@ TEST(ConvertTest, BlamesTheConverterOrTheRuntimeFromEngineAgreement) {
   EXPECT_NE(run.out.find("blame: runtime:ort"), std::string::npos) << run.out;
 
   TempDir dir3;
-  doc = Convert({Py("cnn.py"), "--converter", "fault-inject:perturb-weight", "--opset", "17"},
-                &run, dir3);
+  doc = Convert({Py("cnn.py"), "--converter", "fault-inject:perturb-weight", "--opset", "17"}, &run,
+                dir3);
   EXPECT_EQ(doc["jobs"][0]["blame"], "undetermined") << "one engine cannot tell";
 }
 

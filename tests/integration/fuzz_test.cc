@@ -129,8 +129,8 @@ TEST(FuzzTest, FailuresAreRecordedWithReproducersAndReductionKeepsTheSignature) 
 TEST(FuzzTest, TimeBudgetStopsStartingJobs) {
   TempDir dir;
   const std::string db = dir.File("fuzz.sqlite");
-  CliRun run = RunConvcheck({"fuzz", "--ops", "relu,add", "--time", "8s", "--nodes", "3..5", "--db",
-                             db, "--backends", "ort"});
+  CliRun run = RunConvcheck({"fuzz", "--converter", "torch.onnx", "--ops", "relu,add", "--time",
+                             "8s", "--nodes", "3..5", "--db", db, "--backends", "ort"});
   EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
   EXPECT_LT(run.wall_s, 40);
   const int64_t done = Query(db, "SELECT count(*) FROM jobs WHERE status = 'done'");
@@ -145,7 +145,8 @@ TEST(FindingsTest, UnevenChunkIsRefusedByEveryEngineAndBlamedOnTheConverter) {
   TempDir dir;
   CliRun run = RunConvcheck(
       {"convert", "python:" CONVCHECK_TESTS_DIR "/../docs/findings/torch_onnx_chunk_uneven.py",
-       "--backend", "ort,ref", "--opset", "17", "--json", dir.File("r.json")});
+       "--converter", "torch.onnx", "--backend", "ort,ref", "--opset", "17", "--json",
+       dir.File("r.json")});
   EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
   nlohmann::json doc = testing::ReadJson(dir.File("r.json"));
   ASSERT_EQ(doc["jobs"].size(), 1u) << run.out << run.err;

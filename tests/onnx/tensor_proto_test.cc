@@ -323,3 +323,46 @@ TEST_F(TensorProtoTest, InteroperatesWithOnnxPython) {
 
 }  // namespace
 }  // namespace convcheck::onnxio
+
+namespace convcheck::onnxio {
+namespace {
+
+// int4 packs two elements per byte, low nibble first; an odd count leaves the last high nibble 0.
+TEST(NarrowTensorProtoTest, Int4RawDataUnpacksAndRepacks) {
+  onnx::TensorProto proto;
+  proto.set_data_type(22);  // INT4
+  proto.add_dims(3);
+  proto.set_raw_data(std::string("\x8F\x07", 2));  // -1, -8, 7
+  StatusOr<Tensor> t = TensorFromProto(proto);
+  ASSERT_TRUE(t.ok()) << t.status().message();
+  EXPECT_EQ(t->dtype(), DataType::kInt4);
+  EXPECT_EQ(t->GetAsDouble(0), -1);
+  EXPECT_EQ(t->GetAsDouble(1), -8);
+  EXPECT_EQ(t->GetAsDouble(2), 7);
+  EXPECT_EQ(TensorToProto(*t, "x").raw_data(), proto.raw_data());
+}
+
+TEST(NarrowTensorProtoTest, PackedCountIsChecked) {
+  onnx::TensorProto proto;
+  proto.set_data_type(25);  // UINT2: four per byte, so 5 elements need 2 bytes.
+  proto.add_dims(5);
+  proto.set_raw_data(std::string("\x1B", 1));
+  StatusOr<Tensor> t = TensorFromProto(proto);
+  ASSERT_FALSE(t.ok());
+  EXPECT_NE(t.status().message().find("has 1 packed bytes, expected 2"), std::string::npos);
+}
+
+TEST(NarrowTensorProtoTest, Float8FromInt32Data) {
+  onnx::TensorProto proto;
+  proto.set_data_type(17);  // FLOAT8E4M3FN, one code per int32.
+  proto.add_dims(2);
+  proto.add_int32_data(0x38);  // 1.0
+  proto.add_int32_data(0xC0);  // -2.0
+  StatusOr<Tensor> t = TensorFromProto(proto);
+  ASSERT_TRUE(t.ok()) << t.status().message();
+  EXPECT_EQ(t->GetAsDouble(0), 1.0);
+  EXPECT_EQ(t->GetAsDouble(1), -2.0);
+}
+
+}  // namespace
+}  // namespace convcheck::onnxio

@@ -236,7 +236,7 @@ TEST_F(ReportTest, JunitHasOneCasePerJobAndCorrectCounts) {
             std::string::npos)
       << xml;
   EXPECT_NE(xml.find("classname=\"torchvision.classification\" name=\"torchvision:resnet18 "
-                     "opset 17\""),
+                     "torch.onnx opset 17\""),
             std::string::npos);
   EXPECT_NE(xml.find("classname=\"onnx\" name=\"/cases/test_add/model.onnx\""), std::string::npos);
   EXPECT_NE(xml.find("type=\"incorrect_behavior\""), std::string::npos);

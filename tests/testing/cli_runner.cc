@@ -54,6 +54,25 @@ CliRun RunConvcheck(const std::vector<std::string>& args,
   return run;
 }
 
+int StartConvcheck(const std::vector<std::string>& args, const std::string& out_path,
+                   const std::string& err_path) {
+  std::vector<std::string> argv_strings = {CONVCHECK_BINARY};
+  argv_strings.insert(argv_strings.end(), args.begin(), args.end());
+  pid_t pid = fork();
+  if (pid == 0) {
+    std::vector<char*> argv;
+    for (auto& s : argv_strings) argv.push_back(s.data());
+    argv.push_back(nullptr);
+    if (!freopen(err_path.c_str(), "w", stderr) || !freopen(out_path.c_str(), "w", stdout)) {
+      _exit(126);
+    }
+    setenv("CONVCHECK_WORKERS_DIR", CONVCHECK_WORKERS_DIR_FOR_TESTS, 1);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
 TempDir::TempDir() {
   std::string pattern =
       (std::filesystem::temp_directory_path() / "convcheck-test-XXXXXX").string();

@@ -25,6 +25,11 @@ struct CliRun {
 CliRun RunConvcheck(const std::vector<std::string>& args,
                     const std::vector<std::pair<std::string, std::string>>& env = {});
 
+/// Starts the convcheck binary with `args` in the background, its output going to `out_path`
+/// and `err_path`; returns its pid (to wait for or kill), or -1.
+int StartConvcheck(const std::vector<std::string>& args, const std::string& out_path,
+                   const std::string& err_path);
+
 /// A fresh temporary directory, removed by the destructor.
 class TempDir {
  public:

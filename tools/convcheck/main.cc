@@ -13,6 +13,7 @@
 #include "cli/common.h"
 #include "cli/conformance.h"
 #include "cli/convert.h"
+#include "cli/envs.h"
 #include "cli/fuzz.h"
 #include "cli/gen.h"
 #include "cli/reduce.h"
@@ -34,6 +35,7 @@ int main(int argc, char** argv) {
     convcheck::cli::AddGenCommand(app, exit_code);
     convcheck::cli::AddFuzzCommand(app, exit_code);
     convcheck::cli::AddReduceCommand(app, exit_code);
+    convcheck::cli::AddEnvsCommand(app, exit_code);
     try {
       app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

@@ -2,10 +2,15 @@
 
 Each one provokes exactly one kind of failure, so that convcheck's tests can prove that the
 supervisor and the oracle classify it (workers/README.md, "Fault-injection test converters").
-They are reachable only under the `fault-inject:` prefix, which no real converter uses.
+They are reachable only under the `fault-inject:` prefix, which no real converter uses. Those
+that export first use their environment's base converter (torch.onnx@1.13 in torch1.13,
+torch.onnx.dynamo in torch2, tf2onnx in tf2) with its options, so they work for PyTorch and
+TensorFlow sources alike, and change the written file afterwards.
 """
 
+import dataclasses
 import faulthandler
+import functools
 import math
 import os
 import signal
@@ -17,7 +22,7 @@ import onnx
 import onnx.helper
 from onnx import numpy_helper
 
-import export
+from converters import Converter
 
 UNDEFINED_TENSOR = "convcheck_fault_undefined_tensor"
 FLOAT_TYPES = {onnx.TensorProto.FLOAT, onnx.TensorProto.DOUBLE, onnx.TensorProto.FLOAT16}
@@ -27,15 +32,15 @@ class FaultInjectionError(Exception):
     """The model offers nothing this fault can be injected into."""
 
 
-def perturb_weight(loaded, request: dict) -> dict:
-    """Exports with torch.onnx, then changes one element of a weight near the outputs.
+def perturb_weight(base: Converter, loaded, request: dict, options: dict, opset: int,
+                   path: str) -> dict:
+    """Exports with the base converter, then changes one element of a weight near the outputs.
 
     Expected verdict: incorrect_behavior (value_mismatch). The element with the largest magnitude
     is moved by half its magnitude (plus 0.005, so that a zero moves too): small enough to keep
     the model sane, large enough to show in the outputs.
     """
-    response = export.export_torch_onnx(loaded, request)
-    path = request["out_path"]
+    response = base.run(loaded, request, options, opset, path)
     # External data (models over 2 GB) stays where it is; only the changed tensor moves inline.
     model = onnx.load(path, load_external_data=False)
     tensor = tensor_to_perturb(model)
@@ -82,13 +87,13 @@ def tensor_to_perturb(model: onnx.ModelProto) -> onnx.TensorProto:
     return max(candidates, key=lambda t: math.prod(t.dims))
 
 
-def invalid_model(loaded, request: dict) -> dict:
-    """Exports with torch.onnx, then points one node input at a tensor nothing defines.
+def invalid_model(base: Converter, loaded, request: dict, options: dict, opset: int,
+                  path: str) -> dict:
+    """Exports with the base converter, then points one node input at a tensor nothing defines.
 
     Expected verdict: invalid_model. Saved without the checker, which would refuse it.
     """
-    response = export.export_torch_onnx(loaded, request)
-    path = request["out_path"]
+    response = base.run(loaded, request, options, opset, path)
     model = onnx.load(path, load_external_data=False)
     node = next((n for n in model.graph.node if any(n.input)), None)
     if node is None:
@@ -103,15 +108,15 @@ def invalid_model(loaded, request: dict) -> dict:
     return response
 
 
-def miscompile_relu(loaded, request: dict) -> dict:
-    """Exports with torch.onnx, then turns every Relu into LeakyRelu(alpha=0.1).
+def miscompile_relu(base: Converter, loaded, request: dict, options: dict, opset: int,
+                    path: str) -> dict:
+    """Exports with the base converter, then turns every Relu into LeakyRelu(alpha=0.1).
 
     Expected verdict: incorrect_behavior (value_mismatch), blamed on the converter, but only for
     models that contain a relu; others pass. A silent, operator-specific miscompilation like
     those the study found: what `convcheck reduce` must narrow down to the relu.
     """
-    response = export.export_torch_onnx(loaded, request)
-    path = request["out_path"]
+    response = base.run(loaded, request, options, opset, path)
     model = onnx.load(path, load_external_data=False)
     changed = 0
     for node in model.graph.node:
@@ -124,18 +129,20 @@ def miscompile_relu(loaded, request: dict) -> dict:
     return response
 
 
-def raise_error(loaded, request: dict) -> dict:
+def raise_error(base: Converter, loaded, request: dict, options: dict, opset: int,
+                path: str) -> dict:
     """Expected verdict: converter_crash (the worker survives and answers ok: false)."""
     raise RuntimeError("fault-inject: converter raised on purpose")
 
 
-def hang(loaded, request: dict) -> dict:
+def hang(base: Converter, loaded, request: dict, options: dict, opset: int, path: str) -> dict:
     """Expected verdict: converter_timeout. Sleeps in short steps so that signals get through."""
     while True:
         time.sleep(1)
 
 
-def segfault(loaded, request: dict) -> dict:
+def segfault(base: Converter, loaded, request: dict, options: dict, opset: int,
+             path: str) -> dict:
     """Expected verdict: converter_crash. The worker dies by SIGSEGV, as a crash in C++ would."""
     sys.stdout.flush()
     sys.stderr.flush()
@@ -148,7 +155,7 @@ def segfault(loaded, request: dict) -> dict:
         time.sleep(1)
 
 
-CONVERTERS = {
+DOUBLES = {
     "fault-inject:perturb-weight": perturb_weight,
     "fault-inject:raise": raise_error,
     "fault-inject:hang": hang,
@@ -156,3 +163,9 @@ CONVERTERS = {
     "fault-inject:invalid-model": invalid_model,
     "fault-inject:miscompile-relu": miscompile_relu,
 }
+
+
+def doubles(base: Converter) -> dict:
+    """The test doubles built on `base`: its framework, options and stage map, another run."""
+    return {name: dataclasses.replace(base, name=name, run=functools.partial(double, base))
+            for name, double in DOUBLES.items()}

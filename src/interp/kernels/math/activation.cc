@@ -2,8 +2,11 @@
 //
 // Relu (6-13 float, 14+ also signed integers), LeakyRelu Elu Selu HardSigmoid Sigmoid (6+),
 // Softplus Softsign (1+), Shrink (9+), ThresholdedRelu (10+), Celu (12+), HardSwish (14+), and
-// PRelu (7+: slope broadcasts unidirectionally to X; 9+ adds integer types). Later versions only
-// add bfloat16, so one line per op covers opsets up to the latest.
+// PRelu (7+: slope broadcasts unidirectionally to X; 9+ adds integer types), Mish (18+),
+// Gelu (20+: approximate "none" is 0.5 x (1 + erf(x / sqrt 2)), "tanh" is
+// 0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3)))) and Swish (24+: x * sigmoid(alpha x)).
+// Later versions (22 for most) only add bfloat16, so one line per op covers opsets up to
+// kMaxOpset.
 //
 // Numerics: computed in double, rounded once to the element type. Float attributes (alpha,
 // gamma, ...) are float32 in the model and are used at that value. Sigmoid and Softplus use
@@ -13,6 +16,7 @@
 //===----------------------------------------------------------------------===//
 #include <algorithm>
 #include <cmath>
+#include <string>
 #include <type_traits>
 
 #include "interp/kernels/kernels.h"
@@ -29,7 +33,9 @@ using math::UnaryKernel;
 struct ReluOp : NoParams {
   static constexpr const char* kName = "Relu";
   template <typename T>
-  static constexpr bool Accepts() { return kIsSignedNumeric<T>; }
+  static constexpr bool Accepts() {
+    return kIsSignedNumeric<T>;
+  }
   Status Init(const KernelContext& ctx) {
     // Integer inputs arrived with opset 14.
     if (ctx.opset() < 14 && !IsFloatingPoint(ctx.input(0).dtype())) {
@@ -40,13 +46,17 @@ struct ReluOp : NoParams {
     return Status::Ok();
   }
   template <typename W>
-  W operator()(W x) const { return x < W(0) ? W(0) : x; }
+  W operator()(W x) const {
+    return x < W(0) ? W(0) : x;
+  }
 };
 
 struct LeakyReluOp : NoParams {
   static constexpr const char* kName = "LeakyRelu";
   template <typename T>
-  static constexpr bool Accepts() { return kIsFloat<T>; }
+  static constexpr bool Accepts() {
+    return kIsFloat<T>;
+  }
   Status Init(const KernelContext& ctx) {
     alpha = ctx.attr_float("alpha", 0.01f);
     return Status::Ok();
@@ -58,7 +68,9 @@ struct LeakyReluOp : NoParams {
 struct EluOp : NoParams {
   static constexpr const char* kName = "Elu";
   template <typename T>
-  static constexpr bool Accepts() { return kIsFloat<T>; }
+  static constexpr bool Accepts() {
+    return kIsFloat<T>;
+  }
   Status Init(const KernelContext& ctx) {
     alpha = ctx.attr_float("alpha", 1.0f);
     return Status::Ok();
@@ -70,7 +82,9 @@ struct EluOp : NoParams {
 struct SeluOp : NoParams {
   static constexpr const char* kName = "Selu";
   template <typename T>
-  static constexpr bool Accepts() { return kIsFloat<T>; }
+  static constexpr bool Accepts() {
+    return kIsFloat<T>;
+  }
   Status Init(const KernelContext& ctx) {
     // The defaults are the float32 values the schema stores.
     alpha = ctx.attr_float("alpha", 1.67326319217681884765625f);
@@ -86,7 +100,9 @@ struct SeluOp : NoParams {
 struct CeluOp : NoParams {
   static constexpr const char* kName = "Celu";
   template <typename T>
-  static constexpr bool Accepts() { return kIsFloat<T>; }
+  static constexpr bool Accepts() {
+    return kIsFloat<T>;
+  }
   Status Init(const KernelContext& ctx) {
     alpha = ctx.attr_float("alpha", 1.0f);
     if (alpha == 0) return InvalidArgument("Celu alpha must not be 0");
@@ -104,7 +120,9 @@ struct SigmoidOp : NoParams {
   // reference for the elements it cannot vouch for.
   static constexpr fast::FloatFunction kFastFunction = fast::FloatFunction::kSigmoid;
   template <typename T>
-  static constexpr bool Accepts() { return kIsFloat<T>; }
+  static constexpr bool Accepts() {
+    return kIsFloat<T>;
+  }
   double operator()(double x) const {
     if (x >= 0) return 1.0 / (1.0 + std::exp(-x));
     const double e = std::exp(x);
@@ -115,7 +133,9 @@ struct SigmoidOp : NoParams {
 struct HardSigmoidOp : NoParams {
   static constexpr const char* kName = "HardSigmoid";
   template <typename T>
-  static constexpr bool Accepts() { return kIsFloat<T>; }
+  static constexpr bool Accepts() {
+    return kIsFloat<T>;
+  }
   Status Init(const KernelContext& ctx) {
     alpha = ctx.attr_float("alpha", 0.2f);
     beta = ctx.attr_float("beta", 0.5f);
@@ -132,7 +152,9 @@ struct HardSigmoidOp : NoParams {
 struct HardSwishOp : NoParams {
   static constexpr const char* kName = "HardSwish";
   template <typename T>
-  static constexpr bool Accepts() { return kIsFloat<T>; }
+  static constexpr bool Accepts() {
+    return kIsFloat<T>;
+  }
   // The spec's HardSigmoid with alpha = 1/6, beta = 0.5, times x.
   // No NaN branch: std::clamp passes NaN through and x * NaN is NaN, and without the branch
   // the loop vectorises (HardSwish was a tenth of mobilenet_v3_small's time).
@@ -142,7 +164,9 @@ struct HardSwishOp : NoParams {
 struct SoftplusOp : NoParams {
   static constexpr const char* kName = "Softplus";
   template <typename T>
-  static constexpr bool Accepts() { return kIsFloat<T>; }
+  static constexpr bool Accepts() {
+    return kIsFloat<T>;
+  }
   // log(1 + e^x) = max(x, 0) + log1p(e^-|x|).
   double operator()(double x) const {
     if (std::isnan(x)) return x;
@@ -153,14 +177,18 @@ struct SoftplusOp : NoParams {
 struct SoftsignOp : NoParams {
   static constexpr const char* kName = "Softsign";
   template <typename T>
-  static constexpr bool Accepts() { return kIsFloat<T>; }
+  static constexpr bool Accepts() {
+    return kIsFloat<T>;
+  }
   double operator()(double x) const { return x / (1.0 + std::fabs(x)); }
 };
 
 struct ThresholdedReluOp : NoParams {
   static constexpr const char* kName = "ThresholdedRelu";
   template <typename T>
-  static constexpr bool Accepts() { return kIsFloat<T>; }
+  static constexpr bool Accepts() {
+    return kIsFloat<T>;
+  }
   Status Init(const KernelContext& ctx) {
     alpha = ctx.attr_float("alpha", 1.0f);
     return Status::Ok();
@@ -172,7 +200,9 @@ struct ThresholdedReluOp : NoParams {
 struct ShrinkOp : NoParams {
   static constexpr const char* kName = "Shrink";
   template <typename T>
-  static constexpr bool Accepts() { return kIsNumeric<T>; }
+  static constexpr bool Accepts() {
+    return kIsNumeric<T>;
+  }
   Status Init(const KernelContext& ctx) {
     bias = ctx.attr_float("bias", 0.0f);
     lambd = ctx.attr_float("lambd", 0.5f);
@@ -186,6 +216,62 @@ struct ShrinkOp : NoParams {
     return std::isnan(v) ? x : W(0);
   }
   double bias = 0, lambd = 0.5;
+};
+
+double StableSigmoid(double x) {
+  if (x >= 0) return 1.0 / (1.0 + std::exp(-x));
+  const double e = std::exp(x);
+  return e / (1.0 + e);
+}
+
+struct MishOp : NoParams {
+  static constexpr const char* kName = "Mish";
+  template <typename T>
+  static constexpr bool Accepts() {
+    return kIsFloat<T>;
+  }
+  double operator()(double x) const {
+    if (std::isnan(x)) return x;
+    return x * std::tanh(std::max(x, 0.0) + std::log1p(std::exp(-std::fabs(x))));
+  }
+};
+
+struct GeluOp : NoParams {
+  static constexpr const char* kName = "Gelu";
+  template <typename T>
+  static constexpr bool Accepts() {
+    return kIsFloat<T>;
+  }
+  Status Init(const KernelContext& ctx) {
+    const std::string approximate = ctx.attr_string("approximate", "none");
+    if (approximate != "none" && approximate != "tanh") {
+      return InvalidArgument("Gelu approximate is '" + approximate + "', expected none or tanh");
+    }
+    use_tanh = approximate == "tanh";
+    return Status::Ok();
+  }
+  double operator()(double x) const {
+    if (use_tanh) {
+      const double k = std::sqrt(2.0 / M_PI);
+      return 0.5 * x * (1.0 + std::tanh(k * (x + 0.044715 * x * x * x)));
+    }
+    return 0.5 * x * (1.0 + std::erf(x / std::sqrt(2.0)));
+  }
+  bool use_tanh = false;
+};
+
+struct SwishOp : NoParams {
+  static constexpr const char* kName = "Swish";
+  template <typename T>
+  static constexpr bool Accepts() {
+    return kIsFloat<T>;
+  }
+  Status Init(const KernelContext& ctx) {
+    alpha = ctx.attr_float("alpha", 1.0f);
+    return Status::Ok();
+  }
+  double operator()(double x) const { return x * StableSigmoid(alpha * x); }
+  double alpha = 1.0;
 };
 
 // PRelu: y = x < 0 ? slope * x : x, where slope broadcasts to X's shape (never the reverse).
@@ -247,6 +333,9 @@ class PRelu final : public Kernel {
 
 std::unique_ptr<Kernel> MakeCelu() { return std::make_unique<UnaryKernel<CeluOp>>(); }
 std::unique_ptr<Kernel> MakeElu() { return std::make_unique<UnaryKernel<EluOp>>(); }
+std::unique_ptr<Kernel> MakeGelu() { return std::make_unique<UnaryKernel<GeluOp>>(); }
+std::unique_ptr<Kernel> MakeMish() { return std::make_unique<UnaryKernel<MishOp>>(); }
+std::unique_ptr<Kernel> MakeSwish() { return std::make_unique<UnaryKernel<SwishOp>>(); }
 std::unique_ptr<Kernel> MakeHardSigmoid() { return std::make_unique<UnaryKernel<HardSigmoidOp>>(); }
 std::unique_ptr<Kernel> MakeHardSwish() { return std::make_unique<UnaryKernel<HardSwishOp>>(); }
 std::unique_ptr<Kernel> MakeLeakyRelu() { return std::make_unique<UnaryKernel<LeakyReluOp>>(); }

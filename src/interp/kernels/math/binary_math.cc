@@ -2,6 +2,7 @@
 //
 // Add Sub Mul Div: opsets 7+ (multidirectional broadcasting; opsets 1-6 with `broadcast`/`axis`
 // attributes are not supported). Mod: opsets 10+ (13 adds bfloat16). BitShift: opsets 11+.
+// BitwiseAnd/Or/Xor and BitwiseNot: opsets 18+, integer types, bit by bit in the type.
 //
 // Numerics: Add..Div compute in the element type (float for float16/bfloat16, rounded once on
 // store); integer Div truncates toward zero, and integer division by zero gives 0 (the spec
@@ -28,31 +29,45 @@ constexpr bool kArithmetic = !std::is_same_v<T, bool>;
 struct AddOp {
   static constexpr const char* kName = "Add";
   template <typename T>
-  static constexpr bool Accepts() { return kArithmetic<T>; }
+  static constexpr bool Accepts() {
+    return kArithmetic<T>;
+  }
   template <typename C>
-  static C Apply(C a, C b) { return static_cast<C>(a + b); }
+  static C Apply(C a, C b) {
+    return static_cast<C>(a + b);
+  }
 };
 
 struct SubOp {
   static constexpr const char* kName = "Sub";
   template <typename T>
-  static constexpr bool Accepts() { return kArithmetic<T>; }
+  static constexpr bool Accepts() {
+    return kArithmetic<T>;
+  }
   template <typename C>
-  static C Apply(C a, C b) { return static_cast<C>(a - b); }
+  static C Apply(C a, C b) {
+    return static_cast<C>(a - b);
+  }
 };
 
 struct MulOp {
   static constexpr const char* kName = "Mul";
   template <typename T>
-  static constexpr bool Accepts() { return kArithmetic<T>; }
+  static constexpr bool Accepts() {
+    return kArithmetic<T>;
+  }
   template <typename C>
-  static C Apply(C a, C b) { return static_cast<C>(a * b); }
+  static C Apply(C a, C b) {
+    return static_cast<C>(a * b);
+  }
 };
 
 struct DivOp {
   static constexpr const char* kName = "Div";
   template <typename T>
-  static constexpr bool Accepts() { return kArithmetic<T>; }
+  static constexpr bool Accepts() {
+    return kArithmetic<T>;
+  }
   template <typename C>
   static C Apply(C a, C b) {
     if constexpr (std::is_integral_v<C>) {
@@ -67,7 +82,9 @@ struct DivOp {
 struct ModOp : math::NoParams {
   static constexpr const char* kName = "Mod";
   template <typename T>
-  static constexpr bool Accepts() { return math::kIsNumeric<T>; }
+  static constexpr bool Accepts() {
+    return math::kIsNumeric<T>;
+  }
   Status Init(const KernelContext& ctx) {
     const int64_t fmod = ctx.attr_int("fmod", 0);
     if (fmod != 0 && fmod != 1) {
@@ -102,7 +119,9 @@ struct ModOp : math::NoParams {
 struct BitShiftOp : math::NoParams {
   static constexpr const char* kName = "BitShift";
   template <typename T>
-  static constexpr bool Accepts() { return math::kIsInt<T> && std::is_unsigned_v<T>; }
+  static constexpr bool Accepts() {
+    return math::kIsInt<T> && std::is_unsigned_v<T>;
+  }
   Status Init(const KernelContext& ctx) {
     const std::string direction = ctx.attr_string("direction", "");
     if (direction != "LEFT" && direction != "RIGHT") {
@@ -120,9 +139,54 @@ struct BitShiftOp : math::NoParams {
   bool left = true;
 };
 
+enum class BitOp { kAnd, kOr, kXor };
+
+template <BitOp kOp>
+struct BitwiseOp : math::NoParams {
+  static constexpr const char* kName = kOp == BitOp::kAnd  ? "BitwiseAnd"
+                                       : kOp == BitOp::kOr ? "BitwiseOr"
+                                                           : "BitwiseXor";
+  template <typename T>
+  static constexpr bool Accepts() {
+    return math::kIsInt<T>;
+  }
+  template <typename W>
+  W operator()(W a, W b) const {
+    if constexpr (kOp == BitOp::kAnd) return static_cast<W>(a & b);
+    if constexpr (kOp == BitOp::kOr) return static_cast<W>(a | b);
+    return static_cast<W>(a ^ b);
+  }
+};
+
+struct BitwiseNotOp : math::NoParams {
+  static constexpr const char* kName = "BitwiseNot";
+  template <typename T>
+  static constexpr bool Accepts() {
+    return math::kIsInt<T>;
+  }
+  template <typename W>
+  W operator()(W a) const {
+    return static_cast<W>(~a);
+  }
+};
+
 }  // namespace
 
-std::unique_ptr<Kernel> MakeBitShift() { return std::make_unique<math::BinaryKernel<BitShiftOp>>(); }
+std::unique_ptr<Kernel> MakeBitwiseAnd() {
+  return std::make_unique<math::BinaryKernel<BitwiseOp<BitOp::kAnd>>>();
+}
+std::unique_ptr<Kernel> MakeBitwiseOr() {
+  return std::make_unique<math::BinaryKernel<BitwiseOp<BitOp::kOr>>>();
+}
+std::unique_ptr<Kernel> MakeBitwiseXor() {
+  return std::make_unique<math::BinaryKernel<BitwiseOp<BitOp::kXor>>>();
+}
+std::unique_ptr<Kernel> MakeBitwiseNot() {
+  return std::make_unique<math::UnaryKernel<BitwiseNotOp>>();
+}
+std::unique_ptr<Kernel> MakeBitShift() {
+  return std::make_unique<math::BinaryKernel<BitShiftOp>>();
+}
 std::unique_ptr<Kernel> MakeMod() { return std::make_unique<math::BinaryKernel<ModOp>>(); }
 std::unique_ptr<Kernel> MakeAdd() { return std::make_unique<BinaryElementwise<AddOp>>(); }
 std::unique_ptr<Kernel> MakeSub() { return std::make_unique<BinaryElementwise<SubOp>>(); }

@@ -1,8 +1,12 @@
 //===- interp/kernels/math/cast.cc - Cast and CastLike ---------------------===//
 //
-// Cast converts to the type in attribute `to` (opsets 6+; strings from 9, bfloat16 from 13;
-// opset 19's `saturate` does not exist yet). CastLike (15+) converts to the type of its second
-// input. In float64 mode `to` is mapped through ComputeType, so float targets become float64.
+// Cast converts to the type in attribute `to` (opsets 6+; strings from 9, bfloat16 from 13).
+// CastLike (15+) converts to the type of its second input. In float64 mode `to` is mapped
+// through ComputeType, so float targets become float64. The later versions only add types and
+// the attributes that govern them; a type is refused at an opset that does not have it yet:
+//   19: float8 (E4M3FN, E4M3FNUZ, E5M2, E5M2FNUZ) and `saturate` (default 1)
+//   21: int4, uint4        23: float4 E2M1        25: int2, uint2
+//   24: float8 E8M0 and `round_mode` ("up" default, "down", "nearest")
 //
 // Numerics:
 //  - float to float rounds once, to nearest even (double to float16/bfloat16 directly).
@@ -15,6 +19,8 @@
 //    type, positional for 1e-4 <= |x| < 1e16 with at least one fraction digit ("1.0"), else
 //    scientific ("1e-05", "1.5e+20"); NaN, Inf and -Inf are "NaN", "INF" and "-INF" as in the
 //    spec's string-to-float table.
+//  - to and from the narrow types (core/small_float.h): through double, with `saturate` and
+//    `round_mode` applied when encoding.
 //  - string to number: "+INF"/"INF"/"-INF"/"NaN" in any case, plain and scientific notation;
 //    integers parse exactly, or through double when the string is not an integer ("100.5" to
 //    100, as the spec allows). Strings that are not numbers are an error.
@@ -31,6 +37,7 @@
 #include <system_error>
 #include <type_traits>
 
+#include "core/small_float.h"
 #include "interp/kernels/kernels.h"
 #include "interp/kernels/math/math_util.h"
 
@@ -174,8 +181,10 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
 }
 
 std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\n')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n')) s.remove_suffix(1);
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\n'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -245,8 +254,27 @@ Status StringToNumber(const std::string& text, To& out) {
 // ---------------------------------------------------------------------------------------------
 // The kernels.
 
-Status CastTensor(const Tensor& in, Tensor& out) {
+struct NarrowOptions {
+  bool saturate = true;
+  E8M0Round round = E8M0Round::kUp;
+};
+
+Status CastTensor(const Tensor& in, Tensor& out, const NarrowOptions& narrow) {
   const int64_t n = in.num_elements();
+  if (IsSmallType(in.dtype()) || IsSmallType(out.dtype())) {
+    // Every value of a narrow type is a double, and every target is reached from double in one
+    // rounding (Tensor::SetFromDouble), so double is the common ground.
+    auto* po = static_cast<uint8_t*>(out.mutable_raw_data());
+    for (int64_t i = 0; i < n; ++i) {
+      const double v = in.GetAsDouble(i);
+      if (IsSmallType(out.dtype())) {
+        po[i] = DoubleToSmallType(out.dtype(), v, narrow.saturate, narrow.round);
+      } else {
+        out.SetFromDouble(i, v);
+      }
+    }
+    return Status::Ok();
+  }
   if (in.dtype() == DataType::kString) {
     if (out.dtype() == DataType::kString) {
       out.mutable_strings() = in.strings();
@@ -273,17 +301,60 @@ Status CastTensor(const Tensor& in, Tensor& out) {
   });
 }
 
-bool Castable(DataType dtype) {
-  return IsFloatingPoint(dtype) || IsInteger(dtype) || dtype == DataType::kBool ||
-         dtype == DataType::kString;
+// The first Cast/CastLike opset that has `dtype`; 0 for a type Cast never takes.
+int FirstCastOpset(DataType dtype) {
+  switch (dtype) {
+    case DataType::kFloat8E4M3FN:
+    case DataType::kFloat8E4M3FNUZ:
+    case DataType::kFloat8E5M2:
+    case DataType::kFloat8E5M2FNUZ:
+      return 19;
+    case DataType::kInt4:
+    case DataType::kUint4:
+      return 21;
+    case DataType::kFloat4E2M1:
+      return 23;
+    case DataType::kFloat8E8M0:
+      return 24;
+    case DataType::kInt2:
+    case DataType::kUint2:
+      return 25;
+    case DataType::kBFloat16:
+      return 13;
+    case DataType::kString:
+      return 9;
+    default:
+      return IsFloatingPoint(dtype) || IsInteger(dtype) || dtype == DataType::kBool ? 6 : 0;
+  }
+}
+
+// Whether `dtype` is a Cast type at `opset`. CastLike (15+) has every type Cast has.
+bool Castable(DataType dtype, int opset) {
+  const int first = FirstCastOpset(dtype);
+  return first != 0 && first <= opset;
 }
 
 class Cast final : public Kernel {
  public:
+  // `saturate` (19+) and `round_mode` (24+) are read whenever present; they only matter for
+  // narrow targets, which exist only from opset 19 on.
   explicit Cast(bool like) : like_(like) {}
 
   Status Prepare(KernelContext& ctx) override {
     const char* name = like_ ? "CastLike" : "Cast";
+    const int opset = ctx.opset();
+    narrow_.saturate = ctx.attr_int("saturate", 1) != 0;
+    const std::string round = ctx.attr_string("round_mode", "up");
+    if (round == "up") {
+      narrow_.round = E8M0Round::kUp;
+    } else if (round == "down") {
+      narrow_.round = E8M0Round::kDown;
+    } else if (round == "nearest") {
+      narrow_.round = E8M0Round::kNearest;
+    } else {
+      return InvalidArgument(std::string(name) + " round_mode is '" + round +
+                             "', expected up, down or nearest");
+    }
     CC_RETURN_IF_ERROR(ctx.ExpectArity(like_ ? 2 : 1, like_ ? 2 : 1, 1, 1));
     CC_RETURN_IF_ERROR(ctx.RequireTensor(0));
     const Tensor& x = ctx.input(0);
@@ -295,24 +366,25 @@ class Cast final : public Kernel {
       if (!ctx.has_attr("to")) return InvalidArgument("Cast needs the attribute 'to'");
       const int64_t code = ctx.attr_int("to", 0);
       const std::optional<DataType> declared = DataTypeFromOnnxCode(static_cast<int32_t>(code));
-      if (!declared || !Castable(*declared)) {
+      if (!declared || !Castable(*declared, opset)) {
         return InvalidArgument("Cast 'to' is " + std::to_string(code) +
                                ", which is not a supported target type");
       }
       to = ctx.ComputeType(*declared);
     }
-    if (!Castable(x.dtype())) return math::RejectType(name, x.dtype());
-    if (!Castable(to)) return math::RejectType(name, to, "target type");
+    if (!Castable(x.dtype(), opset)) return math::RejectType(name, x.dtype());
+    if (!Castable(to, opset)) return math::RejectType(name, to, "target type");
     ctx.SetOutput(0, to, x.shape());
     return Status::Ok();
   }
 
   Status Compute(KernelContext& ctx) const override {
-    return CastTensor(ctx.input(0), ctx.output(0));
+    return CastTensor(ctx.input(0), ctx.output(0), narrow_);
   }
 
  private:
   const bool like_;
+  NarrowOptions narrow_;
 };
 
 }  // namespace

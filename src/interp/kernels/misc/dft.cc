@@ -6,6 +6,11 @@
 // the inverse transform with the 1/n factor. onesided=1 keeps bins [0, n/2] only, and is rejected
 // for complex input, which the spec says cannot be onesided. Output: the input shape with the
 // axis set to n (or n/2 + 1) and a last dimension of 2.
+// DFT 20 takes the axis as an optional third input (default -2, the last signal axis; the range
+// [-r, -2] and [0, r - 2], so the batch axis too) and defines inverse=1 with onesided=1 (IRFFT):
+// the complex input holds bins [0, m), the full spectrum is completed by conjugate symmetry,
+// n defaults to 2 (m - 1), and the output is real ([.., n, .., 1]). The same IRFFT rule is
+// applied at 17 (onnx's test data for opset 19 expects it: a clarification, not a change).
 //
 // STFT: signal [batch, length, 1 | 2], frame_step, optional window [L] and frame_length L (at
 // least one of them; equal if both). Frame f covers samples [f * step, f * step + L); there are
@@ -83,8 +88,10 @@ Status RequireFloat(const Tensor& t, const std::string& what) {
 
 class Dft final : public Kernel {
  public:
+  explicit Dft(bool axis_input) : axis_input_(axis_input) {}
+
   Status Prepare(KernelContext& ctx) override {
-    CC_RETURN_IF_ERROR(ctx.ExpectArity(1, 2, 1, 1));
+    CC_RETURN_IF_ERROR(ctx.ExpectArity(1, axis_input_ ? 3 : 2, 1, 1));
     CC_RETURN_IF_ERROR(ctx.RequireTensor(0));
     const Tensor& x = ctx.input(0);
     CC_RETURN_IF_ERROR(RequireFloat(x, "input"));
@@ -93,29 +100,41 @@ class Dft final : public Kernel {
       return InvalidArgument("input must be [batch, signal dims..., 1 or 2], got " +
                              ShapeToString(x.shape()));
     }
-    int64_t axis = ctx.attr_int("axis", 1);
-    if (axis < 0) axis += rank;
-    if (axis < 1 || axis > rank - 2) {
-      return InvalidArgument("axis " + std::to_string(ctx.attr_int("axis", 1)) +
+    int64_t given = ctx.attr_int("axis", 1);
+    const int64_t lowest = axis_input_ ? 0 : 1;
+    if (axis_input_) {
+      given = -2;
+      if (ctx.has_input(2)) {
+        CC_ASSIGN_OR_RETURN(given, ReadIntScalar(ctx, 2, "axis"));
+      }
+    }
+    const int64_t axis = given < 0 ? given + rank : given;
+    if (axis < lowest || axis > rank - 2) {
+      return InvalidArgument("axis " + std::to_string(given) +
                              " is not a signal axis of an input of rank " + std::to_string(rank) +
-                             " (valid: 1 to " + std::to_string(rank - 2) + ")");
+                             " (valid: " + std::to_string(lowest) + " to " +
+                             std::to_string(rank - 2) + ")");
     }
     axis_ = axis;
     complex_ = x.shape()[rank - 1] == 2;
     inverse_ = ctx.attr_int("inverse", 0) != 0;
     onesided_ = ctx.attr_int("onesided", 0) != 0;
-    if (onesided_ && complex_) {
+    irfft_ = onesided_ && inverse_;
+    if (onesided_ && !inverse_ && complex_) {
       return InvalidArgument("onesided=1 is not possible for complex input");
     }
-    n_ = x.shape()[axis];
+    if (irfft_ && !complex_) {
+      return InvalidArgument("onesided=1 with inverse=1 (IRFFT) needs complex input");
+    }
+    n_ = irfft_ ? 2 * (x.shape()[axis] - 1) : x.shape()[axis];
     if (ctx.has_input(1)) {
       CC_ASSIGN_OR_RETURN(n_, ReadIntScalar(ctx, 1, "dft_length"));
     }
     if (n_ < 1) return InvalidArgument("dft_length is " + std::to_string(n_) + ", must be >= 1");
-    bins_ = onesided_ ? n_ / 2 + 1 : n_;
+    bins_ = onesided_ && !inverse_ ? n_ / 2 + 1 : n_;
     Shape out_shape = x.shape();
     out_shape[axis] = bins_;
-    out_shape[rank - 1] = 2;
+    out_shape[rank - 1] = irfft_ ? 1 : 2;
     ctx.SetOutput(0, x.dtype(), out_shape);
     return Status::Ok();
   }
@@ -131,20 +150,28 @@ class Dft final : public Kernel {
     for (int64_t d = axis_ + 1; d < rank - 1; ++d) inner *= shape[d];
     const int64_t len = shape[axis_];
     const int64_t used = std::min(len, n_);
+    const int64_t out_channels = irfft_ ? 1 : 2;
     std::vector<double> signal, spectrum;
     for (int64_t o = 0; o < outer; ++o) {
       for (int64_t i = 0; i < inner; ++i) {
-        signal.assign(2 * used, 0.0);
+        signal.assign(2 * (irfft_ ? n_ : used), 0.0);
         for (int64_t j = 0; j < used; ++j) {
           const int64_t base = ((o * len + j) * inner + i) * channels;
           signal[2 * j] = x.GetAsDouble(base);
           if (complex_) signal[2 * j + 1] = x.GetAsDouble(base + 1);
         }
+        if (irfft_) {
+          // Bins above n / 2 mirror the lower ones, conjugated.
+          for (int64_t k = n_ / 2 + 1; k < n_; ++k) {
+            signal[2 * k] = signal[2 * (n_ - k)];
+            signal[2 * k + 1] = -signal[2 * (n_ - k) + 1];
+          }
+        }
         DirectDft(signal, n_, bins_, inverse_, spectrum);
         for (int64_t k = 0; k < bins_; ++k) {
-          const int64_t base = ((o * bins_ + k) * inner + i) * 2;
+          const int64_t base = ((o * bins_ + k) * inner + i) * out_channels;
           y.SetFromDouble(base, spectrum[2 * k]);
-          y.SetFromDouble(base + 1, spectrum[2 * k + 1]);
+          if (!irfft_) y.SetFromDouble(base + 1, spectrum[2 * k + 1]);
         }
       }
     }
@@ -152,8 +179,9 @@ class Dft final : public Kernel {
   }
 
  private:
+  const bool axis_input_;
   int64_t axis_ = 1, n_ = 0, bins_ = 0;
-  bool complex_ = false, inverse_ = false, onesided_ = false;
+  bool complex_ = false, inverse_ = false, onesided_ = false, irfft_ = false;
 };
 
 class Stft final : public Kernel {
@@ -169,7 +197,8 @@ class Stft final : public Kernel {
     }
     complex_ = signal.shape()[2] == 2;
     CC_ASSIGN_OR_RETURN(step_, ReadIntScalar(ctx, 1, "frame_step"));
-    if (step_ < 1) return InvalidArgument("frame_step is " + std::to_string(step_) + ", must be >= 1");
+    if (step_ < 1)
+      return InvalidArgument("frame_step is " + std::to_string(step_) + ", must be >= 1");
     has_window_ = ctx.has_input(2);
     frame_length_ = -1;
     if (has_window_) {
@@ -192,8 +221,7 @@ class Stft final : public Kernel {
     }
     if (frame_length_ < 0) return InvalidArgument("either window or frame_length is required");
     if (frame_length_ < 1) {
-      return InvalidArgument("frame length is " + std::to_string(frame_length_) +
-                             ", must be >= 1");
+      return InvalidArgument("frame length is " + std::to_string(frame_length_) + ", must be >= 1");
     }
     const int64_t length = signal.shape()[1];
     if (frame_length_ > length) {
@@ -247,7 +275,8 @@ class Stft final : public Kernel {
 
 }  // namespace
 
-std::unique_ptr<Kernel> MakeDft() { return std::make_unique<Dft>(); }
+std::unique_ptr<Kernel> MakeDft() { return std::make_unique<Dft>(/*axis_input=*/false); }
+std::unique_ptr<Kernel> MakeDftAxisInput() { return std::make_unique<Dft>(/*axis_input=*/true); }
 std::unique_ptr<Kernel> MakeStft() { return std::make_unique<Stft>(); }
 
 }  // namespace convcheck::interp

@@ -3,7 +3,8 @@
 // The normalizations: each subtracts a mean and divides by a standard deviation taken over
 // some axes, then (except MVN and LRN) applies a per-channel or per-element scale and bias.
 //
-//   BatchNormalization 7-13: inference only (the training outputs mean/var/saved_* of those
+//   BatchNormalization 6-13: inference only (6 with is_test = 1) (the training outputs
+//   mean/var/saved_* of those
 //     opsets are Unimplemented); 7-8 also accept spatial = 0, where scale/B/mean/var have
 //     shape [C, D1..Dn] instead of [C]. 14+: training_mode = 1 normalizes with the batch
 //     statistics (population variance) and outputs running_mean = mean * momentum +
@@ -79,6 +80,11 @@ class BatchNormalization final : public Kernel {
                              ", expected [N,C,...]");
     }
     training_ = has_training_mode_ && ctx.attr_int("training_mode", 0) != 0;
+    // Opset 6 marks inference with is_test = 1; its training mode is not implemented.
+    if (ctx.opset() < 7 && ctx.attr_int("is_test", 0) == 0) {
+      return Unimplemented("BatchNormalization opset " + std::to_string(ctx.opset()) +
+                           " with is_test = 0 (training) is not supported");
+    }
     if (!has_training_mode_ && ctx.num_outputs() > 1) {
       return Unimplemented("BatchNormalization training outputs of opset " +
                            std::to_string(ctx.opset()) + " are not supported");
@@ -131,7 +137,8 @@ class BatchNormalization final : public Kernel {
       for (int64_t c = 0; c < channels_; ++c) {
         double sum = 0;
         for (int64_t n = 0; n < batch; ++n) {
-          for (int64_t i = 0; i < inner_; ++i) sum += x.GetAsDouble((n * channels_ + c) * inner_ + i);
+          for (int64_t i = 0; i < inner_; ++i)
+            sum += x.GetAsDouble((n * channels_ + c) * inner_ + i);
         }
         const double m = count == 0 ? 0 : sum / count;
         double sq = 0;
@@ -167,7 +174,8 @@ class BatchNormalization final : public Kernel {
           for (int64_t i = 0; i < inner_; ++i) {
             const int64_t p = per_element ? c * inner_ + i : c;
             const double inv = 1.0 / std::sqrt(var[p] + epsilon_);
-            const double v = (static_cast<double>(Load(xd[base + i])) - mean[p]) * inv * scale[p] + bias[p];
+            const double v =
+                (static_cast<double>(Load(xd[base + i])) - mean[p]) * inv * scale[p] + bias[p];
             y[base + i] = Store<T>(static_cast<ComputeT<T>>(v));
           }
         }
@@ -275,10 +283,9 @@ class LayerNormalization final : public Kernel {
       }
       StatusOr<Shape> b = BroadcastShapes({norm_shape, t.shape()});
       if (!b.ok() || *b != norm_shape) {
-        return InvalidArgument(std::string(i == 1 ? "Scale" : "B") + " has shape " +
-                               ShapeToString(t.shape()) +
-                               ", which does not broadcast to the normalized shape " +
-                               ShapeToString(norm_shape));
+        return InvalidArgument(
+            std::string(i == 1 ? "Scale" : "B") + " has shape " + ShapeToString(t.shape()) +
+            ", which does not broadcast to the normalized shape " + ShapeToString(norm_shape));
       }
     }
     const int64_t stash = ctx.attr_int("stash_type", 1);
@@ -390,7 +397,8 @@ class Lrn final : public Kernel {
             }
             const int64_t pos = (n * channels + c) * inner + i;
             const double v =
-                Load(xd[pos]) / std::pow(bias_ + alpha_ / static_cast<double>(size_) * square_sum, beta_);
+                Load(xd[pos]) /
+                std::pow(bias_ + alpha_ / static_cast<double>(size_) * square_sum, beta_);
             y[pos] = Store<T>(static_cast<ComputeT<T>>(v));
           }
         }

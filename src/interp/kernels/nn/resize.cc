@@ -9,6 +9,12 @@
 //     tensor counts as absent); modes nearest, linear, cubic; every
 //     coordinate_transformation_mode; nearest_mode; cubic_coeff_a; exclude_outside;
 //     extrapolation_value (tf_crop_and_resize only).
+//   Resize 18: `axes` (scales, sizes and roi then name only those axes; the others keep their
+//     size), `keep_aspect_ratio_policy` for sizes (stretch; not_larger / not_smaller use the
+//     smallest / largest sizes[i] / in[i] on every listed axis, out = round(scale * in)), and
+//     `antialias` (linear and cubic stretch their filter by max(1, 1 / scale) when
+//     downscaling; the taps are normalized to sum 1). 19 adds the coordinate mode
+//     half_pixel_symmetric: offset = in / 2 * (1 - out / (in * scale)), then half_pixel.
 // Output size is floor(in * scale), or `sizes`, in which case scale = sizes / in. As in the
 // ONNX reference, "length_resized" in the align_corners / tf_crop_and_resize /
 // pytorch_half_pixel formulas is in * scale, not the rounded output size.
@@ -24,6 +30,7 @@
 // cubic round half to even and saturate; nearest copies the element exactly (any type).
 //
 //===----------------------------------------------------------------------===//
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -37,7 +44,7 @@
 namespace convcheck::interp {
 namespace {
 
-enum class Form { kUpsampleAttr, kUpsampleInput, kResize10, kResize11 };
+enum class Form { kUpsampleAttr, kUpsampleInput, kResize10, kResize11, kResize18, kResize19 };
 enum class Mode { kNearest, kLinear, kCubic };
 enum class Coord {
   kHalfPixel,
@@ -45,7 +52,8 @@ enum class Coord {
   kAlignCorners,
   kAsymmetric,
   kTfHalfPixelForNn,
-  kTfCropAndResize
+  kTfCropAndResize,
+  kHalfPixelSymmetric
 };
 enum class NearestMode { kRoundPreferFloor, kRoundPreferCeil, kFloor, kCeil };
 
@@ -71,9 +79,12 @@ class Resize final : public Kernel {
         CC_RETURN_IF_ERROR(ctx.ExpectArity(2, 2, 1, 1));
         break;
       case Form::kResize11:
+      case Form::kResize18:
+      case Form::kResize19:
         CC_RETURN_IF_ERROR(ctx.ExpectArity(1, 4, 1, 1));
         break;
     }
+    const bool v18 = form_ == Form::kResize18 || form_ == Form::kResize19;
     CC_RETURN_IF_ERROR(ctx.RequireTensor(0));
     const Tensor& x = ctx.input(0);
     const int64_t rank = x.rank();
@@ -84,6 +95,32 @@ class Resize final : public Kernel {
     }
     CC_RETURN_IF_ERROR(ReadMode(ctx));
 
+    // The axes scales, sizes and roi speak of (18+); all of them before.
+    std::vector<int64_t> axes;
+    if (v18 && ctx.has_attr("axes")) {
+      std::vector<bool> seen(static_cast<size_t>(rank), false);
+      for (int64_t a : ctx.attr_ints("axes")) {
+        if (a < -rank || a >= rank) {
+          return InvalidArgument("axes entry " + std::to_string(a) + " is out of range for rank " +
+                                 std::to_string(rank));
+        }
+        if (a < 0) a += rank;
+        if (seen[a]) return InvalidArgument("axes repeats axis " + std::to_string(a));
+        seen[a] = true;
+        axes.push_back(a);
+      }
+    } else {
+      for (int64_t a = 0; a < rank; ++a) axes.push_back(a);
+    }
+    const int64_t naxes = static_cast<int64_t>(axes.size());
+    antialias_ = v18 && ctx.attr_int("antialias", 0) != 0;
+    const std::string policy =
+        v18 ? ctx.attr_string("keep_aspect_ratio_policy", "stretch") : "stretch";
+    if (policy != "stretch" && policy != "not_larger" && policy != "not_smaller") {
+      return InvalidArgument("keep_aspect_ratio_policy '" + policy +
+                             "' is not stretch, not_larger or not_smaller");
+    }
+
     // Scales or sizes.
     scales_.assign(static_cast<size_t>(rank), 1.0);
     Shape y_shape(x.shape());
@@ -93,7 +130,8 @@ class Resize final : public Kernel {
       for (float s : ctx.attr_floats("scales")) given_scales.push_back(s);
       have_scales = true;
     } else {
-      const int scales_index = form_ == Form::kResize11 ? 2 : 1;
+      const bool v11 = form_ == Form::kResize11 || v18;
+      const int scales_index = v11 ? 2 : 1;
       if (ctx.has_input(scales_index)) {
         CC_RETURN_IF_ERROR(ctx.RequireTensor(scales_index));
         const Tensor& s = ctx.input(scales_index);
@@ -106,7 +144,7 @@ class Resize final : public Kernel {
           have_scales = true;
         }
       }
-      if (form_ == Form::kResize11 && ctx.has_input(3)) {
+      if (v11 && ctx.has_input(3)) {
         CC_RETURN_IF_ERROR(ctx.RequireTensor(3));
         const Tensor& s = ctx.input(3);
         if (s.num_elements() > 0) {
@@ -114,19 +152,39 @@ class Resize final : public Kernel {
             return InvalidArgument("sizes must be int64, got " +
                                    std::string(DataTypeName(s.dtype())));
           }
-          if (s.num_elements() != rank) {
-            return InvalidArgument("sizes has " + std::to_string(s.num_elements()) +
-                                   " entries but the input has rank " + std::to_string(rank));
+          const Shape sizes(s.Data<int64_t>(), s.Data<int64_t>() + s.num_elements());
+          if (s.num_elements() != naxes) {
+            return InvalidArgument(
+                "sizes " + ShapeToString(sizes) + " has " + std::to_string(s.num_elements()) +
+                (v18 ? " entries, expected " + std::to_string(naxes) + " (one per axis)"
+                     : " entries but the input has rank " + std::to_string(rank)));
           }
           have_sizes = true;
-          for (int64_t i = 0; i < rank; ++i) {
-            y_shape[i] = s.Data<int64_t>()[i];
-            if (y_shape[i] < 0) {
-              return InvalidArgument("sizes " + ShapeToString(Shape(s.Data<int64_t>(), s.Data<int64_t>() + rank)) +
-                                     " has a negative entry");
+          for (int64_t k = 0; k < naxes; ++k) {
+            if (sizes[k] < 0) {
+              return InvalidArgument("sizes " + ShapeToString(sizes) + " has a negative entry");
             }
-            scales_[i] = x.shape()[i] == 0 ? 1.0
-                                           : static_cast<double>(y_shape[i]) / x.shape()[i];
+          }
+          if (policy == "stretch") {
+            for (int64_t k = 0; k < naxes; ++k) {
+              const int64_t i = axes[k];
+              y_shape[i] = sizes[k];
+              scales_[i] = x.shape()[i] == 0 ? 1.0 : static_cast<double>(y_shape[i]) / x.shape()[i];
+            }
+          } else {
+            // One scale for every listed axis: the one that keeps all within (not_larger) or
+            // beyond (not_smaller) the requested sizes.
+            double scale = policy == "not_larger" ? std::numeric_limits<double>::infinity() : 0.0;
+            for (int64_t k = 0; k < naxes; ++k) {
+              const int64_t in = x.shape()[axes[k]];
+              const double r = in == 0 ? 1.0 : static_cast<double>(sizes[k]) / in;
+              scale = policy == "not_larger" ? std::min(scale, r) : std::max(scale, r);
+            }
+            for (int64_t k = 0; k < naxes; ++k) {
+              const int64_t i = axes[k];
+              scales_[i] = scale;
+              y_shape[i] = static_cast<int64_t>(std::floor(scale * x.shape()[i] + 0.5));
+            }
           }
         }
       }
@@ -138,12 +196,15 @@ class Resize final : public Kernel {
       return InvalidArgument("one of scales and sizes must be given");
     }
     if (have_scales) {
-      if (static_cast<int64_t>(given_scales.size()) != rank) {
-        return InvalidArgument("scales has " + std::to_string(given_scales.size()) +
-                               " entries but the input has rank " + std::to_string(rank));
+      if (static_cast<int64_t>(given_scales.size()) != naxes) {
+        return InvalidArgument(
+            "scales has " + std::to_string(given_scales.size()) +
+            (v18 ? " entries, expected " + std::to_string(naxes) + " (one per axis)"
+                 : " entries but the input has rank " + std::to_string(rank)));
       }
-      for (int64_t i = 0; i < rank; ++i) {
-        const double s = given_scales[i];
+      for (int64_t k = 0; k < naxes; ++k) {
+        const int64_t i = axes[k];
+        const double s = given_scales[k];
         const bool upsample = form_ == Form::kUpsampleAttr || form_ == Form::kUpsampleInput;
         if (!(s > 0) || (upsample && s < 1)) {
           return InvalidArgument("scale " + std::to_string(s) + " on axis " + std::to_string(i) +
@@ -160,12 +221,18 @@ class Resize final : public Kernel {
       if (!ctx.has_input(1)) return InvalidArgument("tf_crop_and_resize needs the roi input");
       CC_RETURN_IF_ERROR(ctx.RequireTensor(1));
       const Tensor& roi = ctx.input(1);
-      if (roi.num_elements() != 2 * rank || !IsFloatingPoint(roi.dtype())) {
+      if (roi.num_elements() != 2 * naxes || !IsFloatingPoint(roi.dtype())) {
         return InvalidArgument("roi is " + std::string(DataTypeName(roi.dtype())) +
                                ShapeToString(roi.shape()) + ", expected " +
-                               std::to_string(2 * rank) + " float values");
+                               std::to_string(2 * naxes) + " float values");
       }
-      for (int64_t i = 0; i < roi.num_elements(); ++i) roi_.push_back(roi.GetAsDouble(i));
+      // Full rank: axes not listed keep the whole extent [0, 1].
+      roi_.assign(static_cast<size_t>(2 * rank), 0.0);
+      for (int64_t i = 0; i < rank; ++i) roi_[i + rank] = 1.0;
+      for (int64_t k = 0; k < naxes; ++k) {
+        roi_[axes[k]] = roi.GetAsDouble(k);
+        roi_[axes[k] + rank] = roi.GetAsDouble(k + naxes);
+      }
     }
     ctx.SetOutput(0, x.dtype(), y_shape);
     return Status::Ok();
@@ -210,7 +277,8 @@ class Resize final : public Kernel {
  private:
   Status ReadMode(const KernelContext& ctx) {
     const std::string mode = ctx.attr_string("mode", "nearest");
-    const bool legacy = form_ != Form::kResize11;
+    const bool legacy =
+        form_ == Form::kUpsampleAttr || form_ == Form::kUpsampleInput || form_ == Form::kResize10;
     if (mode == "nearest") {
       mode_ = Mode::kNearest;
     } else if (mode == "linear" || (legacy && mode == "bilinear")) {
@@ -239,6 +307,8 @@ class Resize final : public Kernel {
       coord_ = Coord::kTfHalfPixelForNn;
     } else if (coord == "tf_crop_and_resize") {
       coord_ = Coord::kTfCropAndResize;
+    } else if (coord == "half_pixel_symmetric" && form_ == Form::kResize19) {
+      coord_ = Coord::kHalfPixelSymmetric;
     } else {
       return InvalidArgument("coordinate_transformation_mode '" + coord + "' is not supported");
     }
@@ -261,7 +331,7 @@ class Resize final : public Kernel {
   }
 
   // x_original for output coordinate `x` along axis d; sets *outside for tf_crop_and_resize.
-  double Original(int64_t d, int64_t x, int64_t in, bool* outside) const {
+  double Original(int64_t d, int64_t x, int64_t in, int64_t out, bool* outside) const {
     const double scale = scales_[d];
     const double resized = scale * static_cast<double>(in);
     const double xr = static_cast<double>(x);
@@ -269,6 +339,11 @@ class Resize final : public Kernel {
     switch (coord_) {
       case Coord::kHalfPixel:
         return (xr + 0.5) / scale - 0.5;
+      case Coord::kHalfPixelSymmetric: {
+        const double adjustment = static_cast<double>(out) / resized;
+        const double offset = static_cast<double>(in) / 2 * (1 - adjustment);
+        return offset + (xr + 0.5) / scale - 0.5;
+      }
       case Coord::kPytorchHalfPixel:
         return resized > 1 ? (xr + 0.5) / scale - 0.5 : 0.0;
       case Coord::kAlignCorners:
@@ -295,12 +370,16 @@ class Resize final : public Kernel {
     auto clamp = [in](int64_t i) { return i < 0 ? 0 : (i >= in ? in - 1 : i); };
     for (int64_t x = 0; x < out; ++x) {
       bool outside = false;
-      const double xo = Original(d, x, in, &outside);
+      const double xo = Original(d, x, in, out, &outside);
       if (outside || in == 0) continue;  // No taps: extrapolation_value.
       const double fl = std::floor(xo);
       const double t = xo - fl;
       const int64_t i0 = static_cast<int64_t>(fl);
       std::vector<Tap>& taps = table[x];
+      if (antialias_ && mode_ != Mode::kNearest && scales_[d] < 1) {
+        AntialiasTaps(i0, t, scales_[d], in, &taps);
+        continue;
+      }
       switch (mode_) {
         case Mode::kNearest: {
           int64_t pick = i0;
@@ -330,10 +409,9 @@ class Resize final : public Kernel {
         case Mode::kCubic: {
           const double a = cubic_a_;
           const double s1 = t + 1, s2 = 1 - t, s3 = 2 - t;
-          double c[4] = {((a * s1 - 5 * a) * s1 + 8 * a) * s1 - 4 * a,
-                         ((a + 2) * t - (a + 3)) * t * t + 1,
-                         ((a + 2) * s2 - (a + 3)) * s2 * s2 + 1,
-                         ((a * s3 - 5 * a) * s3 + 8 * a) * s3 - 4 * a};
+          double c[4] = {
+              ((a * s1 - 5 * a) * s1 + 8 * a) * s1 - 4 * a, ((a + 2) * t - (a + 3)) * t * t + 1,
+              ((a + 2) * s2 - (a + 3)) * s2 * s2 + 1, ((a * s3 - 5 * a) * s3 + 8 * a) * s3 - 4 * a};
           if (exclude_outside_) {
             double sum = 0;
             for (int k = 0; k < 4; ++k) {
@@ -354,13 +432,44 @@ class Resize final : public Kernel {
     return table;
   }
 
+  // The filter stretched by 1 / scale: taps i0 + k for every k whose stretched distance is
+  // inside the kernel's support (1 for linear, 2 for cubic), normalized to sum 1; indices clamp
+  // to the edge, or drop out with exclude_outside.
+  void AntialiasTaps(int64_t i0, double t, double scale, int64_t in, std::vector<Tap>* taps) const {
+    const double support = mode_ == Mode::kLinear ? 1.0 : 2.0;
+    const int64_t first = static_cast<int64_t>(std::floor(-support / scale)) + 1;
+    const int64_t last = 1 - first;  // Inclusive: the window is symmetric around t.
+    std::vector<Tap> raw;
+    double sum = 0;
+    for (int64_t k = first; k <= last; ++k) {
+      const double u = std::fabs(scale * (static_cast<double>(k) - t));
+      double w;
+      if (mode_ == Mode::kLinear) {
+        w = std::max(0.0, 1.0 - u);
+      } else {
+        const double a = cubic_a_;
+        w = u <= 1 ? ((a + 2) * u - (a + 3)) * u * u + 1
+                   : (u < 2 ? ((a * u - 5 * a) * u + 8 * a) * u - 4 * a : 0.0);
+      }
+      const int64_t i = i0 + k;
+      if (exclude_outside_ && (i < 0 || i >= in)) w = 0;
+      raw.push_back({i < 0 ? 0 : (i >= in ? in - 1 : i), w});
+      sum += w;
+    }
+    for (Tap& tap : raw) {
+      if (tap.weight != 0 && sum != 0) taps->push_back({tap.index, tap.weight / sum});
+    }
+    if (taps->empty()) taps->push_back({i0 < 0 ? 0 : (i0 >= in ? in - 1 : i0), 0.0});
+  }
+
   template <typename T>
   static double Sum(const T* x, const std::vector<AxisTaps>& taps, const std::vector<int64_t>& idx,
                     const std::vector<int64_t>& strides, size_t d, int64_t offset, double weight) {
     if (d == taps.size()) return weight * static_cast<double>(Load(x[offset]));
     double sum = 0;
     for (const Tap& tap : taps[d][idx[d]]) {
-      sum += Sum(x, taps, idx, strides, d + 1, offset + tap.index * strides[d], weight * tap.weight);
+      sum +=
+          Sum(x, taps, idx, strides, d + 1, offset + tap.index * strides[d], weight * tap.weight);
     }
     return sum;
   }
@@ -376,7 +485,8 @@ class Resize final : public Kernel {
       if (!(r >= static_cast<double>(std::numeric_limits<T>::lowest()))) {
         return std::numeric_limits<T>::lowest();
       }
-      if (r >= static_cast<double>(std::numeric_limits<T>::max())) return std::numeric_limits<T>::max();
+      if (r >= static_cast<double>(std::numeric_limits<T>::max()))
+        return std::numeric_limits<T>::max();
       return static_cast<T>(r);
     }
   }
@@ -386,7 +496,7 @@ class Resize final : public Kernel {
   Coord coord_ = Coord::kHalfPixel;
   NearestMode nearest_mode_ = NearestMode::kRoundPreferFloor;
   double cubic_a_ = -0.75;
-  bool exclude_outside_ = false;
+  bool exclude_outside_ = false, antialias_ = false;
   double extrapolation_value_ = 0.0;
   std::vector<double> scales_, roi_;
 };
@@ -399,5 +509,7 @@ std::unique_ptr<Kernel> MakeUpsampleWithScalesAttribute() {
 std::unique_ptr<Kernel> MakeUpsample() { return std::make_unique<Resize>(Form::kUpsampleInput); }
 std::unique_ptr<Kernel> MakeResize10() { return std::make_unique<Resize>(Form::kResize10); }
 std::unique_ptr<Kernel> MakeResize() { return std::make_unique<Resize>(Form::kResize11); }
+std::unique_ptr<Kernel> MakeResize18() { return std::make_unique<Resize>(Form::kResize18); }
+std::unique_ptr<Kernel> MakeResize19() { return std::make_unique<Resize>(Form::kResize19); }
 
 }  // namespace convcheck::interp

@@ -23,6 +23,7 @@
 #include "interp/kernel.h"
 #include "interp/kernels/common/numeric.h"
 #include "interp/kernels/kernels.h"
+#include "interp/kernels/reduction/dequantize.h"
 #include "interp/kernels/reduction/reduction_util.h"
 
 namespace convcheck::interp {
@@ -47,7 +48,8 @@ struct QuantParams {
         return InvalidArgument("scale must be a scalar or 1-D, got shape " +
                                ShapeToString(scale.shape()));
       }
-      CC_ASSIGN_OR_RETURN(int64_t axis, reduction::NormalizeAxis(ctx.attr_int("axis", 1), x.rank()));
+      CC_ASSIGN_OR_RETURN(int64_t axis,
+                          reduction::NormalizeAxis(ctx.attr_int("axis", 1), x.rank()));
       if (scale.shape()[0] != x.shape()[axis]) {
         return InvalidArgument("scale has " + std::to_string(scale.shape()[0]) +
                                " elements but axis " + std::to_string(axis) + " of the input has " +
@@ -65,9 +67,7 @@ struct QuantParams {
   }
 
   /// The scale/zero-point index for element `i` of x.
-  int64_t ParamIndex(int64_t i) const {
-    return per_axis ? (i / view.inner) % view.axis : 0;
-  }
+  int64_t ParamIndex(int64_t i) const { return per_axis ? (i / view.inner) % view.axis : 0; }
 };
 
 class QuantizeLinear final : public Kernel {
@@ -80,9 +80,8 @@ class QuantizeLinear final : public Kernel {
     const Tensor& x = ctx.input(0);
     const Tensor& scale = ctx.input(1);
     if (x.dtype() != DataType::kInt32) {
-      CC_RETURN_IF_ERROR(Dispatch<CC_FLOAT_TYPES>(x.dtype(), []<typename T>() {
-        return Status::Ok();
-      }));
+      CC_RETURN_IF_ERROR(
+          Dispatch<CC_FLOAT_TYPES>(x.dtype(), []<typename T>() { return Status::Ok(); }));
     }
     const Tensor* zp = ctx.has_input(2) ? &ctx.input(2) : nullptr;
     out_type_ = zp != nullptr ? zp->dtype() : DataType::kUint8;
@@ -133,13 +132,11 @@ class DequantizeLinear final : public Kernel {
     }
     const Tensor& x = ctx.input(0);
     const Tensor& scale = ctx.input(1);
-    const Status x_type = Dispatch<uint8_t, int8_t, int32_t>(x.dtype(), []<typename T>() {
-      return Status::Ok();
-    });
+    const Status x_type =
+        Dispatch<uint8_t, int8_t, int32_t>(x.dtype(), []<typename T>() { return Status::Ok(); });
     CC_RETURN_IF_ERROR(x_type);
-    CC_RETURN_IF_ERROR(Dispatch<CC_FLOAT_TYPES>(scale.dtype(), []<typename T>() {
-      return Status::Ok();
-    }));
+    CC_RETURN_IF_ERROR(
+        Dispatch<CC_FLOAT_TYPES>(scale.dtype(), []<typename T>() { return Status::Ok(); }));
     const Tensor* zp = ctx.has_input(2) ? &ctx.input(2) : nullptr;
     if (zp != nullptr && zp->dtype() != x.dtype()) {
       return InvalidArgument("x_zero_point is " + std::string(DataTypeName(zp->dtype())) +
@@ -154,12 +151,8 @@ class DequantizeLinear final : public Kernel {
     const Tensor& x = ctx.input(0);
     const Tensor& scale = ctx.input(1);
     const Tensor* zp = ctx.has_input(2) ? &ctx.input(2) : nullptr;
-    Tensor& y = ctx.output(0);
-    for (int64_t i = 0; i < x.num_elements(); ++i) {
-      const int64_t p = params_.ParamIndex(i);
-      const double z = zp != nullptr ? zp->GetAsDouble(p) : 0.0;
-      y.SetFromDouble(i, (x.GetAsDouble(i) - z) * scale.GetAsDouble(p));
-    }
+    reduction::Dequantize(
+        x, scale, zp, [this](int64_t i) { return params_.ParamIndex(i); }, ctx.output(0));
     return Status::Ok();
   }
 
@@ -173,9 +166,8 @@ class DynamicQuantizeLinear final : public Kernel {
     CC_RETURN_IF_ERROR(ctx.ExpectArity(1, 1, 3, 3));
     CC_RETURN_IF_ERROR(ctx.RequireTensor(0));
     const Tensor& x = ctx.input(0);
-    CC_RETURN_IF_ERROR(Dispatch<CC_FLOAT_TYPES>(x.dtype(), []<typename T>() {
-      return Status::Ok();
-    }));
+    CC_RETURN_IF_ERROR(
+        Dispatch<CC_FLOAT_TYPES>(x.dtype(), []<typename T>() { return Status::Ok(); }));
     ctx.SetOutput(0, DataType::kUint8, x.shape());
     ctx.SetOutput(1, x.dtype(), {});
     ctx.SetOutput(2, DataType::kUint8, {});
@@ -201,7 +193,8 @@ class DynamicQuantizeLinear final : public Kernel {
       }
       uint8_t* out = ctx.output(0).MutableData<uint8_t>();
       for (int64_t i = 0; i < x.num_elements(); ++i) {
-        const double q = scale != 0 ? std::nearbyint(static_cast<double>(Load(in[i]) / scale)) : 0.0;
+        const double q =
+            scale != 0 ? std::nearbyint(static_cast<double>(Load(in[i]) / scale)) : 0.0;
         out[i] = reduction::SaturateRound<uint8_t>(q + zero_point);
       }
       ctx.output(1).MutableData<T>()[0] = Store<T>(scale);

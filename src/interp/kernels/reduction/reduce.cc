@@ -13,7 +13,8 @@
 // reductions give the identity of the operation: 0 for sums, 1 for Prod, -inf for LogSum and
 // LogSumExp, NaN for a float Mean (0/0), and for Max/Min -inf/+inf (the type's lowest/highest
 // for integers). LogSumExp subtracts the maximum before exp() so large inputs do not overflow.
-// Max/Min propagate NaN like numpy's maximum/minimum.
+// Max/Min propagate NaN like numpy's maximum/minimum. ReduceMax/ReduceMin 20 add bool: any and
+// all.
 //
 //===----------------------------------------------------------------------===//
 #include <cmath>
@@ -45,9 +46,13 @@ class Reduce final : public Kernel {
     CC_RETURN_IF_ERROR(ctx.ExpectArity(1, axes_from_input_ ? 2 : 1, 1, 1));
     CC_RETURN_IF_ERROR(ctx.RequireTensor(0));
     const Tensor& x = ctx.input(0);
-    CC_RETURN_IF_ERROR(Dispatch<CC_NUMERIC_TYPES>(x.dtype(), []<typename T>() {
-      return Status::Ok();
-    }));
+    // ReduceMax/ReduceMin 20 take bool (any / all).
+    const bool bool_minmax = x.dtype() == DataType::kBool && ctx.opset() >= 20 &&
+                             (kind_ == ReduceKind::kMax || kind_ == ReduceKind::kMin);
+    if (!bool_minmax) {
+      CC_RETURN_IF_ERROR(
+          Dispatch<CC_NUMERIC_TYPES>(x.dtype(), []<typename T>() { return Status::Ok(); }));
+    }
     const int64_t rank = x.rank();
 
     std::vector<int64_t> axes;
@@ -109,6 +114,16 @@ class Reduce final : public Kernel {
     Tensor& y = ctx.output(0);
     if (identity_) {
       y = x;
+      return Status::Ok();
+    }
+    if (x.dtype() == DataType::kBool) {
+      // Max is any (false when empty), Min is all (true when empty).
+      const bool is_max = kind_ == ReduceKind::kMax;
+      bool* out = y.MutableData<bool>();
+      for (int64_t o = 0; o < y.num_elements(); ++o) out[o] = !is_max;
+      const bool* in = x.Data<bool>();
+      Walk(x.num_elements(),
+           [&](int64_t i, int64_t o) { out[o] = is_max ? (out[o] || in[i]) : (out[o] && in[i]); });
       return Status::Ok();
     }
     return Dispatch<CC_NUMERIC_TYPES>(x.dtype(), [&]<typename T>() {
@@ -262,12 +277,12 @@ class Reduce final : public Kernel {
 
 }  // namespace
 
-#define CC_REDUCE_FACTORIES(Name, Kind)                                        \
-  std::unique_ptr<Kernel> Make##Name##AxesAttr() {                             \
+#define CC_REDUCE_FACTORIES(Name, Kind)                                           \
+  std::unique_ptr<Kernel> Make##Name##AxesAttr() {                                \
     return std::make_unique<Reduce>(ReduceKind::Kind, /*axes_from_input=*/false); \
-  }                                                                            \
-  std::unique_ptr<Kernel> Make##Name() {                                       \
-    return std::make_unique<Reduce>(ReduceKind::Kind, /*axes_from_input=*/true); \
+  }                                                                               \
+  std::unique_ptr<Kernel> Make##Name() {                                          \
+    return std::make_unique<Reduce>(ReduceKind::Kind, /*axes_from_input=*/true);  \
   }
 
 CC_REDUCE_FACTORIES(ReduceL1, kL1)

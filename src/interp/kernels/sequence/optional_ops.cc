@@ -1,7 +1,8 @@
-//===- interp/kernels/sequence/optional_ops.cc - Optional, OptionalHasElement, OptionalGetElement ===//
+//===- interp/kernels/sequence/optional_ops.cc - Optional, OptionalHasElement, OptionalGetElement
+//===//
 //
-// Opsets 15-17 (opset 18 made OptionalHasElement's input optional and let both ops take plain
-// tensors and sequences; that is not registered here).
+// Opsets 15+. 18 made OptionalHasElement's input optional (omitted: false) and let both ops
+// take plain tensors and sequences (a present element).
 //
 // Optional wraps its input, or makes an empty optional when the input is omitted (the `type`
 // attribute is then required: it names the element type of the empty optional, which
@@ -40,24 +41,30 @@ class Optional final : public Kernel {
     return Status::Ok();
   }
   Status Compute(KernelContext& ctx) const override {
-    ctx.SetOutputValue(0, ctx.has_input(0) ? Value::OptionalOf(ctx.input_value(0))
-                                           : Value::EmptyOptional());
+    ctx.SetOutputValue(
+        0, ctx.has_input(0) ? Value::OptionalOf(ctx.input_value(0)) : Value::EmptyOptional());
     return Status::Ok();
   }
 };
 
 class OptionalHasElement final : public Kernel {
  public:
+  explicit OptionalHasElement(bool input_optional) : input_optional_(input_optional) {}
   Status Prepare(KernelContext& ctx) override {
-    CC_RETURN_IF_ERROR(ctx.ExpectArity(1, 1, 1, 1));
+    CC_RETURN_IF_ERROR(ctx.ExpectArity(input_optional_ ? 0 : 1, 1, 1, 1));
+    if (!input_optional_ && !ctx.has_input(0)) return InvalidArgument("input is required");
     ctx.SetOutput(0, DataType::kBool, {});
     return Status::Ok();
   }
   Status Compute(KernelContext& ctx) const override {
+    if (!ctx.has_input(0)) return Status::Ok();  // Declared false.
     const Value& v = ctx.input_value(0);
     ctx.output(0).MutableData<bool>()[0] = !v.is_optional() || v.has_element();
     return Status::Ok();
   }
+
+ private:
+  const bool input_optional_;
 };
 
 class OptionalGetElement final : public Kernel {
@@ -80,7 +87,12 @@ class OptionalGetElement final : public Kernel {
 }  // namespace
 
 std::unique_ptr<Kernel> MakeOptional() { return std::make_unique<Optional>(); }
-std::unique_ptr<Kernel> MakeOptionalHasElement() { return std::make_unique<OptionalHasElement>(); }
+std::unique_ptr<Kernel> MakeOptionalHasElement() {
+  return std::make_unique<OptionalHasElement>(/*input_optional=*/false);
+}
+std::unique_ptr<Kernel> MakeOptionalHasElementOptionalInput() {
+  return std::make_unique<OptionalHasElement>(/*input_optional=*/true);
+}
 std::unique_ptr<Kernel> MakeOptionalGetElement() { return std::make_unique<OptionalGetElement>(); }
 
 }  // namespace convcheck::interp

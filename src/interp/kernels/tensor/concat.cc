@@ -8,10 +8,12 @@
 //    except along `axis`; zero-size inputs are allowed.
 //  - Split 2-12: `split` attribute, 13+: optional `split` input (int64). Without it the
 //    dimension is divided into equal parts, one per output; before opset 18 an uneven division
-//    is invalid (opset 18's ceil rule comes with `num_outputs`, which we do not support).
-//    Negative axis from 11. Zero-size parts are allowed.
+//    is invalid. 18 adds `num_outputs` (exclusive with `split`): parts of ceil(dim / n), the
+//    last one smaller; without either, the outputs count as num_outputs. Negative axis from 11.
+//    Zero-size parts are allowed.
 //
 //===----------------------------------------------------------------------===//
+#include <algorithm>
 #include <memory>
 
 #include "interp/kernels/kernels.h"
@@ -48,8 +50,8 @@ class Concat final : public Kernel {
       if (!compatible) {
         return InvalidArgument("input " + std::to_string(i) + " has shape " +
                                ShapeToString(t.shape()) + " but input 0 has shape " +
-                               ShapeToString(first.shape()) + " (axis " +
-                               std::to_string(axis_) + ")");
+                               ShapeToString(first.shape()) + " (axis " + std::to_string(axis_) +
+                               ")");
       }
       out[axis_] += t.shape()[axis_];
     }
@@ -85,7 +87,8 @@ class Concat final : public Kernel {
 
 class Split final : public Kernel {
  public:
-  explicit Split(bool split_input) : split_input_(split_input) {}
+  Split(bool split_input, bool num_outputs)
+      : split_input_(split_input), num_outputs_(num_outputs) {}
 
   Status Prepare(KernelContext& ctx) override {
     CC_RETURN_IF_ERROR(ctx.ExpectArity(1, split_input_ ? 2 : 1, 1, INT32_MAX));
@@ -105,6 +108,14 @@ class Split final : public Kernel {
       sizes_ = ctx.attr_ints("split");
       has_split = true;
     }
+    if (num_outputs_ && ctx.has_attr("num_outputs")) {
+      if (has_split) return InvalidArgument("split and num_outputs are both given");
+      const int64_t n = ctx.attr_int("num_outputs", 0);
+      if (n != parts) {
+        return InvalidArgument("num_outputs is " + std::to_string(n) + " but the node has " +
+                               std::to_string(parts) + " outputs");
+      }
+    }
     if (has_split) {
       if (static_cast<int64_t>(sizes_.size()) != parts) {
         return InvalidArgument("split " + ListToString(sizes_) + " has " +
@@ -120,6 +131,13 @@ class Split final : public Kernel {
         return InvalidArgument("split " + ListToString(sizes_) + " sums to " +
                                std::to_string(total) + " but dimension " + std::to_string(axis_) +
                                " has size " + std::to_string(dim));
+      }
+    } else if (num_outputs_) {
+      const int64_t chunk = (dim + parts - 1) / parts;
+      sizes_.clear();
+      for (int64_t i = 0, left = dim; i < parts; ++i) {
+        sizes_.push_back(std::min(chunk, left));
+        left -= sizes_.back();
       }
     } else {
       if (dim % parts != 0) {
@@ -162,7 +180,7 @@ class Split final : public Kernel {
   }
 
  private:
-  const bool split_input_;
+  const bool split_input_, num_outputs_;
   int64_t axis_ = 0;
   std::vector<int64_t> sizes_;
 };
@@ -170,7 +188,8 @@ class Split final : public Kernel {
 }  // namespace
 
 std::unique_ptr<Kernel> MakeConcat() { return std::make_unique<Concat>(); }
-std::unique_ptr<Kernel> MakeSplitAttr() { return std::make_unique<Split>(/*split_input=*/false); }
-std::unique_ptr<Kernel> MakeSplit() { return std::make_unique<Split>(/*split_input=*/true); }
+std::unique_ptr<Kernel> MakeSplitAttr() { return std::make_unique<Split>(false, false); }
+std::unique_ptr<Kernel> MakeSplit() { return std::make_unique<Split>(true, false); }
+std::unique_ptr<Kernel> MakeSplitNumOutputs() { return std::make_unique<Split>(true, true); }
 
 }  // namespace convcheck::interp

@@ -1,8 +1,9 @@
-//===- interp/kernels/tensor/cumsum.cc - CumSum ---------------------------===//
+//===- interp/kernels/tensor/cumsum.cc - CumSum, CumProd -------------------===//
 //
-// CumSum 11+ (float16/bfloat16 from 14, accepted at 11 too): running sums along the axis given
-// by a scalar (or 1-element) int32/int64 input. `exclusive`=1 leaves out the current element
-// (the first output is 0), `reverse`=1 sums from the end.
+// CumSum 11+ (float16/bfloat16 from 14, accepted at 11 too) and CumProd 26+: running sums or
+// products along the axis given by a scalar (or 1-element) int32/int64 input. `exclusive`=1
+// leaves out the current element (the first output is 0 for sums, 1 for products), `reverse`=1
+// runs from the end.
 //
 // Numerics: floats accumulate in double and each output is rounded once to the element type;
 // integers accumulate in the element type with two's-complement wrap-around (through the
@@ -22,11 +23,14 @@ namespace {
 using namespace tensor_ops;  // NOLINT: the family's own helpers.
 
 template <typename T>
-using Accumulator = std::conditional_t<kIsFloat<T>, double, std::make_unsigned_t<
-                                                               std::conditional_t<kIsFloat<T>, int, T>>>;
+using Accumulator =
+    std::conditional_t<kIsFloat<T>, double,
+                       std::make_unsigned_t<std::conditional_t<kIsFloat<T>, int, T>>>;
 
 class CumSum final : public Kernel {
  public:
+  explicit CumSum(bool product) : product_(product) {}
+
   Status Prepare(KernelContext& ctx) override {
     CC_RETURN_IF_ERROR(ctx.ExpectArity(2, 2, 1, 1));
     CC_RETURN_IF_ERROR(ctx.RequireTensor(0));
@@ -63,7 +67,7 @@ class CumSum final : public Kernel {
           using Acc = Accumulator<T>;
           for (int64_t o = 0; o < outer; ++o) {
             for (int64_t j = 0; j < inner; ++j) {
-              Acc sum = 0;
+              Acc sum = product_ ? 1 : 0;
               for (int64_t step = 0; step < dim; ++step) {
                 const int64_t i = reverse_ ? dim - 1 - step : step;
                 const int64_t at = (o * dim + i) * inner + j;
@@ -73,13 +77,13 @@ class CumSum final : public Kernel {
                 } else {
                   value = static_cast<Acc>(src[at]);
                 }
-                if (!exclusive_) sum += value;
+                if (!exclusive_) sum = product_ ? static_cast<Acc>(sum * value) : sum + value;
                 if constexpr (kIsFloat<T>) {
                   dst[at] = Store<T>(static_cast<ComputeT<T>>(sum));
                 } else {
                   dst[at] = static_cast<T>(sum);
                 }
-                if (exclusive_) sum += value;
+                if (exclusive_) sum = product_ ? static_cast<Acc>(sum * value) : sum + value;
               }
             }
           }
@@ -88,6 +92,7 @@ class CumSum final : public Kernel {
   }
 
  private:
+  const bool product_;
   int64_t axis_ = 0;
   bool exclusive_ = false;
   bool reverse_ = false;
@@ -95,6 +100,7 @@ class CumSum final : public Kernel {
 
 }  // namespace
 
-std::unique_ptr<Kernel> MakeCumSum() { return std::make_unique<CumSum>(); }
+std::unique_ptr<Kernel> MakeCumSum() { return std::make_unique<CumSum>(/*product=*/false); }
+std::unique_ptr<Kernel> MakeCumProd() { return std::make_unique<CumSum>(/*product=*/true); }
 
 }  // namespace convcheck::interp

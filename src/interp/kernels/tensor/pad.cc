@@ -8,7 +8,12 @@
 //   reflect   mirror without repeating the edge element: a b c | b a  (a size-1 dimension
 //             repeats its element, as numpy does; pads wider than the dimension reflect again)
 //   edge      repeat the edge element
-// Negative pads remove elements. reflect and edge need a non-empty dimension to pad from.
+//   wrap      (19+) continue periodically from the other side: b c | a b c | a b
+// Negative pads remove elements. reflect, edge and wrap need a non-empty dimension to pad from.
+// 18 adds the optional 4th input `axes` (int32/int64, negative counts from the back, no
+// repeats): pads then has 2 * len(axes) entries and the other axes are not padded. 21, 23, 24
+// and 25 only add element types (int4/uint4, float8, float4, int2/uint2), which move like any
+// other byte: same kernel.
 //
 //===----------------------------------------------------------------------===//
 #include <memory>
@@ -21,15 +26,18 @@ namespace {
 
 using namespace tensor_ops;  // NOLINT: the family's own helpers.
 
-enum class PadMode { kConstant, kReflect, kEdge };
+enum class PadMode { kConstant, kReflect, kEdge, kWrap };
 
 class Pad final : public Kernel {
  public:
-  explicit Pad(bool from_inputs) : from_inputs_(from_inputs) {}
+  // from_inputs: 11+. with_axes: 18+ (the `axes` input). with_wrap: 19+ (mode "wrap").
+  Pad(bool from_inputs, bool with_axes, bool with_wrap)
+      : from_inputs_(from_inputs), with_axes_(with_axes), with_wrap_(with_wrap) {}
 
   Status Prepare(KernelContext& ctx) override {
     std::vector<int64_t> pads;
-    CC_RETURN_IF_ERROR(ctx.ExpectArity(from_inputs_ ? 2 : 1, from_inputs_ ? 3 : 1, 1, 1));
+    CC_RETURN_IF_ERROR(
+        ctx.ExpectArity(from_inputs_ ? 2 : 1, from_inputs_ ? (with_axes_ ? 4 : 3) : 1, 1, 1));
     CC_RETURN_IF_ERROR(ctx.RequireTensor(0));
     const Tensor& x = ctx.input(0);
     value_ = Tensor(x.dtype(), {});
@@ -62,10 +70,33 @@ class Pad final : public Kernel {
       mode_ = PadMode::kReflect;
     } else if (mode == "edge") {
       mode_ = PadMode::kEdge;
+    } else if (mode == "wrap" && with_wrap_) {
+      mode_ = PadMode::kWrap;
     } else {
-      return InvalidArgument("mode '" + mode + "' is not one of constant, reflect, edge");
+      return InvalidArgument("mode '" + mode + "' is not one of constant, reflect, edge" +
+                             (with_wrap_ ? ", wrap" : ""));
     }
     const int64_t rank = x.rank();
+    if (ctx.has_input(3)) {
+      // Spread pads over the listed axes; the others get 0.
+      CC_RETURN_IF_ERROR(ctx.RequireTensor(3));
+      CC_ASSIGN_OR_RETURN(std::vector<int64_t> axes, ReadInt64s(ctx.input(3), "axes"));
+      if (pads.size() != 2 * axes.size()) {
+        return InvalidArgument("pads " + ListToString(pads) + " has " +
+                               std::to_string(pads.size()) + " entries but axes " +
+                               ListToString(axes) + " needs " + std::to_string(2 * axes.size()));
+      }
+      std::vector<int64_t> full(2 * rank, 0);
+      std::vector<bool> seen(rank, false);
+      for (size_t k = 0; k < axes.size(); ++k) {
+        CC_ASSIGN_OR_RETURN(int64_t axis, NormalizeAxis(axes[k], rank, "axes"));
+        if (seen[axis]) return InvalidArgument("axes " + ListToString(axes) + " repeats an axis");
+        seen[axis] = true;
+        full[axis] = pads[k];
+        full[axis + rank] = pads[k + axes.size()];
+      }
+      pads = std::move(full);
+    }
     if (static_cast<int64_t>(pads.size()) != 2 * rank) {
       return InvalidArgument("pads " + ListToString(pads) + " has " + std::to_string(pads.size()) +
                              " entries but the input rank is " + std::to_string(rank) +
@@ -94,6 +125,9 @@ class Pad final : public Kernel {
             i = -1;
           } else if (mode_ == PadMode::kEdge) {
             i = i < 0 ? 0 : n - 1;
+          } else if (mode_ == PadMode::kWrap) {
+            i %= n;
+            if (i < 0) i += n;
           } else if (n == 1) {
             i = 0;
           } else {
@@ -140,7 +174,7 @@ class Pad final : public Kernel {
   }
 
  private:
-  const bool from_inputs_;
+  const bool from_inputs_, with_axes_, with_wrap_;
   PadMode mode_ = PadMode::kConstant;
   Tensor value_;                            // Rank 0, the data type.
   std::vector<std::vector<int64_t>> maps_;  // Per dimension: output -> input coordinate.
@@ -148,7 +182,9 @@ class Pad final : public Kernel {
 
 }  // namespace
 
-std::unique_ptr<Kernel> MakePadAttrs() { return std::make_unique<Pad>(/*from_inputs=*/false); }
-std::unique_ptr<Kernel> MakePad() { return std::make_unique<Pad>(/*from_inputs=*/true); }
+std::unique_ptr<Kernel> MakePadAttrs() { return std::make_unique<Pad>(false, false, false); }
+std::unique_ptr<Kernel> MakePad() { return std::make_unique<Pad>(true, false, false); }
+std::unique_ptr<Kernel> MakePadAxes() { return std::make_unique<Pad>(true, true, false); }
+std::unique_ptr<Kernel> MakePadWrap() { return std::make_unique<Pad>(true, true, true); }
 
 }  // namespace convcheck::interp

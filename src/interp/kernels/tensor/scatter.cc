@@ -9,6 +9,8 @@
 //    shape indices.shape[:-1] + data.shape[k:].
 //  - From 16 both take `reduction`: none (default), add or mul; update and target combine in
 //    the element type (float for float16/bfloat16, rounded on store), bool add/mul are or/and.
+//    18 adds max and min (bool: or/and; NaN as std::max/min leave it: the target is kept when
+//    the comparison is false).
 // Updates apply in row-major order of indices, so with reduction none and duplicate indices the
 // last one wins (the spec leaves that case undefined). Indices outside [-s, s-1] are a
 // data-dependent error from Compute naming the index and the bound (negative indices from 11;
@@ -26,9 +28,10 @@ namespace {
 
 using namespace tensor_ops;  // NOLINT: the family's own helpers.
 
-enum class Reduction { kNone, kAdd, kMul };
+enum class Reduction { kNone, kAdd, kMul, kMax, kMin };
 
-Status ParseReduction(const KernelContext& ctx, bool has_reduction, DataType dtype,
+// max_min: 18+.
+Status ParseReduction(const KernelContext& ctx, bool has_reduction, bool max_min, DataType dtype,
                       Reduction* reduction) {
   *reduction = Reduction::kNone;
   if (!has_reduction) return Status::Ok();
@@ -37,8 +40,13 @@ Status ParseReduction(const KernelContext& ctx, bool has_reduction, DataType dty
     *reduction = Reduction::kAdd;
   } else if (r == "mul") {
     *reduction = Reduction::kMul;
+  } else if (r == "max" && max_min) {
+    *reduction = Reduction::kMax;
+  } else if (r == "min" && max_min) {
+    *reduction = Reduction::kMin;
   } else if (r != "none") {
-    return InvalidArgument("reduction '" + r + "' is not one of none, add, mul");
+    return InvalidArgument("reduction '" + r + "' is not one of none, add, mul" +
+                           (max_min ? ", max, min" : ""));
   }
   if (*reduction != Reduction::kNone &&
       (dtype == DataType::kString || dtype == DataType::kComplex64 ||
@@ -58,9 +66,8 @@ Status OutOfRange(int64_t index, int64_t dim, int64_t position) {
 
 // Copies data to the output, then combines update slice u (of `slice` elements) into the output
 // at targets[u].
-Status ApplyUpdates(const Tensor& data, const Tensor& updates,
-                    const std::vector<int64_t>& targets, int64_t slice, Reduction reduction,
-                    Tensor& out) {
+Status ApplyUpdates(const Tensor& data, const Tensor& updates, const std::vector<int64_t>& targets,
+                    int64_t slice, Reduction reduction, Tensor& out) {
   if (reduction == Reduction::kNone) {
     return DispatchMove(data.dtype(), [&]<typename T>() {
       const T* src = Elems<T>(data);
@@ -83,10 +90,24 @@ Status ApplyUpdates(const Tensor& data, const Tensor& updates,
         T& target = dst[targets[u] + s];
         const T value = upd[u * slice + s];
         if constexpr (std::is_same_v<T, bool>) {
-          target = reduction == Reduction::kAdd ? (target || value) : (target && value);
+          const bool either = reduction == Reduction::kAdd || reduction == Reduction::kMax;
+          target = either ? (target || value) : (target && value);
         } else {
           const ComputeT<T> a = Load(target), b = Load(value);
-          target = Store<T>(static_cast<ComputeT<T>>(reduction == Reduction::kAdd ? a + b : a * b));
+          switch (reduction) {
+            case Reduction::kAdd:
+              target = Store<T>(static_cast<ComputeT<T>>(a + b));
+              break;
+            case Reduction::kMul:
+              target = Store<T>(static_cast<ComputeT<T>>(a * b));
+              break;
+            case Reduction::kMax:
+              if (b > a) target = value;
+              break;
+            default:  // kMin
+              if (b < a) target = value;
+              break;
+          }
         }
       }
     }
@@ -96,7 +117,8 @@ Status ApplyUpdates(const Tensor& data, const Tensor& updates,
 
 class ScatterElements final : public Kernel {
  public:
-  explicit ScatterElements(bool has_reduction) : has_reduction_(has_reduction) {}
+  ScatterElements(bool has_reduction, bool max_min)
+      : has_reduction_(has_reduction), max_min_(max_min) {}
 
   Status Prepare(KernelContext& ctx) override {
     CC_RETURN_IF_ERROR(ctx.ExpectArity(3, 3, 1, 1));
@@ -129,7 +151,7 @@ class ScatterElements final : public Kernel {
                                " in dimension " + std::to_string(d));
       }
     }
-    CC_RETURN_IF_ERROR(ParseReduction(ctx, has_reduction_, data.dtype(), &reduction_));
+    CC_RETURN_IF_ERROR(ParseReduction(ctx, has_reduction_, max_min_, data.dtype(), &reduction_));
     ctx.SetOutput(0, data.dtype(), data.shape());
     return Status::Ok();
   }
@@ -160,14 +182,14 @@ class ScatterElements final : public Kernel {
   }
 
  private:
-  const bool has_reduction_;
+  const bool has_reduction_, max_min_;
   int64_t axis_ = 0;
   Reduction reduction_ = Reduction::kNone;
 };
 
 class ScatterND final : public Kernel {
  public:
-  explicit ScatterND(bool has_reduction) : has_reduction_(has_reduction) {}
+  ScatterND(bool has_reduction, bool max_min) : has_reduction_(has_reduction), max_min_(max_min) {}
 
   Status Prepare(KernelContext& ctx) override {
     CC_RETURN_IF_ERROR(ctx.ExpectArity(3, 3, 1, 1));
@@ -196,10 +218,10 @@ class ScatterND final : public Kernel {
     Shape expected(is.begin(), is.end() - 1);
     expected.insert(expected.end(), ds.begin() + k, ds.end());
     if (updates.shape() != expected) {
-      return InvalidArgument("updates shape " + ShapeToString(updates.shape()) +
-                             " should be " + ShapeToString(expected));
+      return InvalidArgument("updates shape " + ShapeToString(updates.shape()) + " should be " +
+                             ShapeToString(expected));
     }
-    CC_RETURN_IF_ERROR(ParseReduction(ctx, has_reduction_, data.dtype(), &reduction_));
+    CC_RETURN_IF_ERROR(ParseReduction(ctx, has_reduction_, max_min_, data.dtype(), &reduction_));
     ctx.SetOutput(0, data.dtype(), ds);
     return Status::Ok();
   }
@@ -228,24 +250,26 @@ class ScatterND final : public Kernel {
   }
 
  private:
-  const bool has_reduction_;
+  const bool has_reduction_, max_min_;
   Reduction reduction_ = Reduction::kNone;
 };
 
 }  // namespace
 
-std::unique_ptr<Kernel> MakeScatter() {
-  return std::make_unique<ScatterElements>(/*has_reduction=*/false);
-}
+std::unique_ptr<Kernel> MakeScatter() { return std::make_unique<ScatterElements>(false, false); }
 std::unique_ptr<Kernel> MakeScatterElements() {
-  return std::make_unique<ScatterElements>(/*has_reduction=*/false);
+  return std::make_unique<ScatterElements>(false, false);
 }
 std::unique_ptr<Kernel> MakeScatterElementsReduction() {
-  return std::make_unique<ScatterElements>(/*has_reduction=*/true);
+  return std::make_unique<ScatterElements>(true, false);
 }
-std::unique_ptr<Kernel> MakeScatterND() { return std::make_unique<ScatterND>(/*has_reduction=*/false); }
+std::unique_ptr<Kernel> MakeScatterElementsMaxMin() {
+  return std::make_unique<ScatterElements>(true, true);
+}
+std::unique_ptr<Kernel> MakeScatterND() { return std::make_unique<ScatterND>(false, false); }
 std::unique_ptr<Kernel> MakeScatterNDReduction() {
-  return std::make_unique<ScatterND>(/*has_reduction=*/true);
+  return std::make_unique<ScatterND>(true, false);
 }
+std::unique_ptr<Kernel> MakeScatterNDMaxMin() { return std::make_unique<ScatterND>(true, true); }
 
 }  // namespace convcheck::interp

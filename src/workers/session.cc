@@ -1,4 +1,4 @@
-#include "pipeline/session.h"
+#include "workers/session.h"
 
 #include <unistd.h>
 
@@ -8,7 +8,9 @@
 #include <filesystem>
 #include <system_error>
 
-namespace convcheck::pipeline {
+#include "workers/envs.h"
+
+namespace convcheck::workers {
 
 namespace fs = std::filesystem;
 
@@ -30,7 +32,7 @@ StatusOr<std::unique_ptr<Session>> Session::Create(const SessionOptions& options
 
 Session::~Session() {
   // Workers first: they may hold files in the scratch directory open.
-  python_.reset();
+  python_.clear();
   node_.reset();
   if (!options_.keep_scratch && !scratch_dir_.empty()) {
     std::error_code ignored;
@@ -38,31 +40,35 @@ Session::~Session() {
   }
 }
 
-StatusOr<workers::Worker*> Session::Python() {
-  if (!python_) {
-    CC_ASSIGN_OR_RETURN(workers::WorkerSpec spec, workers::PythonWorkerSpec(scratch_dir_));
+StatusOr<Worker*> Session::Python(std::string_view env) {
+  auto it = python_.find(env);
+  if (it == python_.end()) {
+    CC_ASSIGN_OR_RETURN(WorkerSpec spec, EnvWorkerSpec(env, scratch_dir_));
     spec.memory_limit_mb = options_.memory_limit_mb;
-    python_ = std::make_unique<workers::Worker>(std::move(spec));
+    spec.env.emplace_back("CONVCHECK_THREADS", std::to_string(std::max(1, options_.threads)));
+    it = python_.emplace(std::string(env), std::make_unique<Worker>(std::move(spec))).first;
   }
-  return python_.get();
+  return it->second.get();
 }
 
-StatusOr<workers::Worker*> Session::Node() {
+StatusOr<Worker*> Session::Node() {
   if (!node_) {
-    CC_ASSIGN_OR_RETURN(workers::WorkerSpec spec, workers::NodeWorkerSpec(scratch_dir_));
+    CC_ASSIGN_OR_RETURN(WorkerSpec spec, NodeWorkerSpec(scratch_dir_));
     spec.memory_limit_mb = options_.memory_limit_mb;
-    node_ = std::make_unique<workers::Worker>(std::move(spec));
+    node_ = std::make_unique<Worker>(std::move(spec));
   }
   return node_.get();
 }
 
 nlohmann::json Session::WorkerVersions() const {
   nlohmann::json versions = nlohmann::json::object();
-  if (python_ && !python_->ready_info().is_null()) {
-    versions["python_worker"] = python_->ready_info().value("versions", nlohmann::json());
+  for (const auto& [env, worker] : python_) {
+    if (!worker->ready_info().is_null()) {
+      versions["python:" + env] = worker->ready_info().value("versions", nlohmann::json());
+    }
   }
   if (node_ && !node_->ready_info().is_null()) {
-    versions["node_worker"] = node_->ready_info().value("versions", nlohmann::json());
+    versions["node"] = node_->ready_info().value("versions", nlohmann::json());
   }
   return versions;
 }
@@ -84,4 +90,4 @@ void Session::ReleaseDirs() {
   dirs_.clear();
 }
 
-}  // namespace convcheck::pipeline
+}  // namespace convcheck::workers

@@ -1,28 +1,32 @@
-//===- pipeline/session.h - Workers and scratch space shared by jobs ------===//
+//===- workers/session.h - Workers and scratch space shared by jobs -------===//
 //
-// A Session owns what outlives one job: the worker processes (started lazily, on first use, so a
-// `check` that needs only ONNX Runtime never pays for importing torch) and a scratch directory
-// where jobs exchange tensors with the workers. The scratch directory is removed at the end
-// unless the user asked to keep it.
+// A Session owns what outlives one job: the worker processes (one Python worker per environment
+// and the Node worker, each started lazily, on first use, so a `check` that needs only ONNX
+// Runtime never pays for importing torch, and a torch job never imports TensorFlow) and a
+// scratch directory where jobs exchange tensors with the workers. The scratch directory is
+// removed at the end unless the user asked to keep it.
 //
 //===----------------------------------------------------------------------===//
-#ifndef CONVCHECK_PIPELINE_SESSION_H_
-#define CONVCHECK_PIPELINE_SESSION_H_
+#ifndef CONVCHECK_WORKERS_SESSION_H_
+#define CONVCHECK_WORKERS_SESSION_H_
 
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/status.h"
 #include "workers/worker.h"
 
-namespace convcheck::pipeline {
+namespace convcheck::workers {
 
 struct SessionOptions {
   std::string scratch_parent;   // Default: $TMPDIR or /tmp.
   bool keep_scratch = false;    // Leave the scratch directory (and worker logs) behind.
   int64_t memory_limit_mb = 0;  // Per worker resident memory limit; 0 = none.
+  int threads = 1;              // Intra-op threads of the frameworks in the Python workers.
 };
 
 class Session {
@@ -32,16 +36,18 @@ class Session {
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
-  /// The torch worker; FailedPrecondition if it cannot be set up (interpreter missing).
-  StatusOr<workers::Worker*> Python();
+  /// The Python worker of environment `env` (workers/envs.def); FailedPrecondition naming the
+  /// install command if the environment is not installed.
+  StatusOr<Worker*> Python(std::string_view env);
   /// The ONNX Runtime worker; FailedPrecondition if node or onnxruntime-node is missing.
-  StatusOr<workers::Worker*> Node();
+  StatusOr<Worker*> Node();
 
-  /// The versions the started workers reported ({"python_worker": {...}, "node_worker": {...}});
-  /// a worker that never ran is absent.
+  /// The versions the started workers reported ({"python:torch2": {...}, "node": {...}}); a
+  /// worker that never ran is absent.
   nlohmann::json WorkerVersions() const;
 
   const std::string& scratch_dir() const { return scratch_dir_; }
+  const SessionOptions& options() const { return options_; }
   /// A new, empty directory under the scratch directory, e.g. "job-3".
   StatusOr<std::string> NewDir(const std::string& prefix);
   /// Removes the directories NewDir made (unless the scratch is kept): called between jobs, so
@@ -54,10 +60,10 @@ class Session {
   std::string scratch_dir_;
   int next_dir_ = 0;
   std::vector<std::string> dirs_;
-  std::unique_ptr<workers::Worker> python_;
-  std::unique_ptr<workers::Worker> node_;
+  std::map<std::string, std::unique_ptr<Worker>, std::less<>> python_;
+  std::unique_ptr<Worker> node_;
 };
 
-}  // namespace convcheck::pipeline
+}  // namespace convcheck::workers
 
-#endif  // CONVCHECK_PIPELINE_SESSION_H_
+#endif  // CONVCHECK_WORKERS_SESSION_H_
