@@ -341,6 +341,16 @@ StatusOr<std::unique_ptr<Interpreter>> Interpreter::Create(onnx::ModelProto&& mo
 
 StatusOr<std::unique_ptr<Interpreter>> Interpreter::CreateFromFile(
     const std::string& path, const InterpreterOptions& options) {
+  CC_ASSIGN_OR_RETURN(LoadedModel loaded, LoadFile(path));
+  return Create(std::move(loaded), options);
+}
+
+StatusOr<std::unique_ptr<Interpreter>> Interpreter::Create(LoadedModel&& loaded,
+                                                           const InterpreterOptions& options) {
+  return CreateWithDecoded(std::move(loaded.model), options, std::move(loaded.decoded));
+}
+
+StatusOr<LoadedModel> Interpreter::LoadFile(const std::string& path) {
   CC_ASSIGN_OR_RETURN(onnxio::MappedModel mapped, onnxio::LoadMappedModel(path));
   CC_RETURN_IF_ERROR(
       onnxio::LoadExternalData(std::filesystem::path(path).parent_path().string(), &mapped.model));
@@ -355,7 +365,7 @@ StatusOr<std::unique_ptr<Interpreter>> Interpreter::CreateFromFile(
   }
   mapped.raw_data.clear();
   mapped.file.reset();  // Unmapped: the tensors hold the weights now.
-  return CreateWithDecoded(std::move(mapped.model), options, std::move(decoded));
+  return LoadedModel{std::move(mapped.model), std::move(decoded)};
 }
 
 StatusOr<std::unique_ptr<Interpreter>> Interpreter::CreateWithDecoded(

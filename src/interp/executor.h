@@ -97,9 +97,9 @@ class GraphRunner {
   const onnx::GraphProto& graph_;
   std::map<std::string, int> opsets_;
   bool precise_;
-  std::vector<int> order_;                        // Node indices in execution order.
-  std::vector<std::unique_ptr<Kernel>> kernels_;  // By node index.
-  std::vector<int> node_opset_;                   // By node index.
+  std::vector<int> order_;                               // Node indices in execution order.
+  std::vector<std::unique_ptr<Kernel>> kernels_;         // By node index.
+  std::vector<int> node_opset_;                          // By node index.
   std::vector<std::vector<std::string>> release_after_;  // By position in order_.
   std::unordered_map<std::string, Value> initializers_;
   std::map<const onnx::GraphProto*, std::unique_ptr<GraphRunner>> subgraphs_;
@@ -107,6 +107,13 @@ class GraphRunner {
   bool fast_kernels_ = false;
   fast::Parallel parallel_;
   std::unordered_set<const Value*> constants_;  // The values of initializers_.
+};
+
+/// A model read for the interpreter (Interpreter::LoadFile): the proto without the raw bytes of
+/// its top-level initializers, which are already decoded into `decoded`, by name.
+struct LoadedModel {
+  onnx::ModelProto model;
+  std::unordered_map<std::string, Tensor> decoded;
 };
 
 class Interpreter {
@@ -123,6 +130,11 @@ class Interpreter {
   /// the errors of LoadModelWithWeights, then of Create.
   static StatusOr<std::unique_ptr<Interpreter>> CreateFromFile(
       const std::string& path, const InterpreterOptions& options = {});
+  /// CreateFromFile in two steps, for callers that look at the graph in between (input types):
+  /// LoadFile maps the model and copies each weight once into a tensor; Create takes the result.
+  static StatusOr<LoadedModel> LoadFile(const std::string& path);
+  static StatusOr<std::unique_ptr<Interpreter>> Create(LoadedModel&& loaded,
+                                                       const InterpreterOptions& options = {});
   /// Graph inputs that are not initializers, in order; then the graph outputs.
   const std::vector<std::string>& input_names() const { return input_names_; }
   const std::vector<std::string>& output_names() const { return output_names_; }
