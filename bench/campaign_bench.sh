@@ -4,8 +4,9 @@
 #   bench/campaign_bench.sh [-o OUT_DIR] [-b BASE_CONVCHECK] [-k KIND,...] CONVCHECK
 #
 # KIND is torchvision (16 torchvision models, torch.onnx.torchscript at opset 17, backends ort
-# and ref, 2 lanes), fuzz (60 generated models, the fuzz defaults, 2 lanes) or conformance
-# (`convcheck conformance --backend ref`); all three by default. Each runs once with CONVCHECK
+# and ref, 2 lanes), fuzz (40 generated models, torch.onnx.torchscript at opset 17, the fuzz
+# default backends, 2 lanes) or conformance (`convcheck conformance --backend ref`); all three
+# by default. Each runs once with CONVCHECK
 # and, with -b, once with BASE_CONVCHECK (e.g. a build of the previous commit), so that every
 # figure also reads as a ratio against the base, measured on the same machine minutes apart.
 #
@@ -39,6 +40,12 @@ done
 [ -n "$out" ] || out=$(mktemp -d /tmp/convcheck_campaign_bench.XXXXXX)
 mkdir -p "$out"
 
+# The fuzz campaign's converter: TorchScript's exporter (torch 1.13), the one fuzzing used before
+# the converters issue made torch.onnx.dynamo the default; a base binary older than that names
+# it differently (BASE_FUZZ_FLAGS='--converter torch.onnx').
+FUZZ_FLAGS=${FUZZ_FLAGS:---converters torch.onnx.torchscript --opsets 17}
+BASE_FUZZ_FLAGS=${BASE_FUZZ_FLAGS:-$FUZZ_FLAGS}
+
 models=resnet18,mobilenet_v3_small,mobilenet_v2,mobilenet_v3_large,squeezenet1_0,squeezenet1_1
 models=$models,shufflenet_v2_x0_5,shufflenet_v2_x1_0,mnasnet0_5,mnasnet1_0,alexnet,googlenet
 models=$models,efficientnet_b0,regnet_x_400mf,regnet_y_400mf,resnet34
@@ -54,7 +61,10 @@ run() {
         --converters torch.onnx.torchscript --opsets 17 --backends ort,ref --jobs 2 \
         --db "$db" >"$log" 2>&1 || true ;;
     fuzz)
-      /usr/bin/time -f '%e %U %S' -o "$t" "$bin" fuzz --count 60 --seed 1 --jobs 2 \
+      local flags=$FUZZ_FLAGS
+      [ "$label" = current ] || flags=$BASE_FUZZ_FLAGS
+      # shellcheck disable=SC2086 # flags are words
+      /usr/bin/time -f '%e %U %S' -o "$t" "$bin" fuzz --count 40 --seed 1 --jobs 2 $flags \
         --db "$db" >"$log" 2>&1 || true ;;
     conformance)
       /usr/bin/time -f '%e %U %S' -o "$t" "$bin" conformance --backend ref >"$log" 2>&1 || true ;;
