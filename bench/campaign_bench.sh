@@ -49,6 +49,7 @@ BASE_FUZZ_FLAGS=${BASE_FUZZ_FLAGS:-$FUZZ_FLAGS}
 models=resnet18,mobilenet_v3_small,mobilenet_v2,mobilenet_v3_large,squeezenet1_0,squeezenet1_1
 models=$models,shufflenet_v2_x0_5,shufflenet_v2_x1_0,mnasnet0_5,mnasnet1_0,alexnet,googlenet
 models=$models,efficientnet_b0,regnet_x_400mf,regnet_y_400mf,resnet34
+models=${TORCHVISION_MODELS:-$models}  # a comma-separated list of builders instead
 
 # run LABEL KIND BINARY: one measured run; prints one table row.
 run() {
