@@ -30,7 +30,8 @@ struct RefChildOptions {
 };
 
 /// What the caller runs in the child. `before_create` (optional) sees the model before the
-/// interpreter takes it (e.g. to read input files typed by the graph); `run` drives the
+/// interpreter takes it (e.g. to read input files typed by the graph; the top-level initializers
+/// are already decoded, their raw bytes are not in the proto); `run` drives the
 /// interpreter and returns a report. A Status from either is a load or run failure.
 struct RefChildBody {
   std::function<Status(const onnx::ModelProto&)> before_create;

@@ -1,10 +1,16 @@
 #include "interp/executor.h"
 
+#include <malloc.h>
+
 #include <exception>
+#include <filesystem>
 #include <set>
 #include <unordered_set>
 
+#include "interp/kernels/common/gemm.h"
 #include "interp/registry.h"
+#include "onnx/mapped_model.h"
+#include "onnx/model.h"
 #include "onnx/tensor_proto.h"
 
 namespace convcheck::interp {
@@ -49,6 +55,20 @@ void CollectFreeNames(const onnx::GraphProto& graph, std::unordered_set<std::str
 int OpsetFor(const std::map<std::string, int>& opsets, const std::string& domain) {
   auto it = opsets.find(domain == "ai.onnx" ? "" : domain);
   return it == opsets.end() ? 1 : it->second;
+}
+
+// Every node's outputs are fresh tensors, freed a few nodes later. By default glibc hands freed
+// memory back to the kernel (trimming the heap, unmapping chunks over its mmap threshold), so
+// each run faulted in and zeroed its activations again: page faults were a tenth of
+// mobilenet_v3_small's time. Freed memory is kept for reuse instead, process-wide (the ref
+// backend runs in a child process of its own); allocations over 32 MB are still mapped.
+void KeepFreedMemory() {
+  static const bool done = [] {
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    mallopt(M_TRIM_THRESHOLD, 1 << 30);
+    return true;
+  }();
+  (void)done;
 }
 
 // Float64 mode: float tensors, also inside sequences and optionals, become float64.
@@ -129,10 +149,14 @@ Tensor CastTensor(const Tensor& tensor, DataType dtype) {
   return out;
 }
 
-StatusOr<std::unique_ptr<GraphRunner>> GraphRunner::Create(const onnx::GraphProto& graph,
-                                                           const std::map<std::string, int>& opsets,
-                                                           bool precise) {
+StatusOr<std::unique_ptr<GraphRunner>> GraphRunner::Create(
+    const onnx::GraphProto& graph, const std::map<std::string, int>& opsets, bool precise,
+    std::unordered_map<std::string, Tensor> decoded) {
   std::unique_ptr<GraphRunner> runner(new GraphRunner(graph, opsets, precise));
+  for (auto& [name, tensor] : decoded) {
+    if (precise && IsFloat(tensor.dtype())) tensor = CastTensor(tensor, DataType::kFloat64);
+    runner->initializers_[name] = Value::FromTensor(std::move(tensor));
+  }
   CC_RETURN_IF_ERROR(runner->Init());
   return runner;
 }
@@ -140,12 +164,14 @@ StatusOr<std::unique_ptr<GraphRunner>> GraphRunner::Create(const onnx::GraphProt
 Status GraphRunner::Init() {
   const int n = graph_.node_size();
   for (const auto& init : graph_.initializer()) {
+    if (initializers_.count(init.name())) continue;  // Decoded by CreateFromFile.
     StatusOr<Tensor> t = onnxio::TensorFromProto(init);
     if (!t.ok()) return t.status().WithContext("initializer '" + init.name() + "'");
     Tensor tensor = std::move(t).value();
     if (precise_ && IsFloat(tensor.dtype())) tensor = CastTensor(tensor, DataType::kFloat64);
     initializers_[init.name()] = Value::FromTensor(std::move(tensor));
   }
+  for (const auto& [name, value] : initializers_) constants_.insert(&value);
 
   // Execution order: graph order where it is topological, deferring nodes whose inputs come
   // from later nodes. Names no node of this graph produces come from outside (inputs,
@@ -297,6 +323,7 @@ StatusOr<std::vector<Value>> GraphRunner::RunSubgraph(const onnx::GraphProto& gr
   auto it = subgraphs_.find(&graph);
   if (it == subgraphs_.end()) {
     CC_ASSIGN_OR_RETURN(std::unique_ptr<GraphRunner> runner, Create(graph, opsets_, precise_));
+    runner->SetExecution(fast_kernels_, parallel_);
     it = subgraphs_.emplace(&graph, std::move(runner)).first;
   }
   return it->second->Run(inputs, current_scope_, nullptr);
@@ -309,6 +336,42 @@ StatusOr<std::unique_ptr<Interpreter>> Interpreter::Create(const onnx::ModelProt
 
 StatusOr<std::unique_ptr<Interpreter>> Interpreter::Create(onnx::ModelProto&& model,
                                                            const InterpreterOptions& options) {
+  return CreateWithDecoded(std::move(model), options, {});
+}
+
+StatusOr<std::unique_ptr<Interpreter>> Interpreter::CreateFromFile(
+    const std::string& path, const InterpreterOptions& options) {
+  CC_ASSIGN_OR_RETURN(LoadedModel loaded, LoadFile(path));
+  return Create(std::move(loaded), options);
+}
+
+StatusOr<std::unique_ptr<Interpreter>> Interpreter::Create(LoadedModel&& loaded,
+                                                           const InterpreterOptions& options) {
+  return CreateWithDecoded(std::move(loaded.model), options, std::move(loaded.decoded));
+}
+
+StatusOr<LoadedModel> Interpreter::LoadFile(const std::string& path) {
+  CC_ASSIGN_OR_RETURN(onnxio::MappedModel mapped, onnxio::LoadMappedModel(path));
+  CC_RETURN_IF_ERROR(
+      onnxio::LoadExternalData(std::filesystem::path(path).parent_path().string(), &mapped.model));
+  // The one copy of the weights: from the mapping into the tensors.
+  std::unordered_map<std::string, Tensor> decoded;
+  for (const auto& init : mapped.model.graph().initializer()) {
+    auto it = mapped.raw_data.find(init.name());
+    if (it == mapped.raw_data.end()) continue;
+    StatusOr<Tensor> t = onnxio::TensorFromMappedRawData(init, it->second);
+    if (!t.ok()) return t.status().WithContext("initializer '" + init.name() + "'");
+    decoded.emplace(init.name(), std::move(t).value());
+  }
+  mapped.raw_data.clear();
+  mapped.file.reset();  // Unmapped: the tensors hold the weights now.
+  return LoadedModel{std::move(mapped.model), std::move(decoded)};
+}
+
+StatusOr<std::unique_ptr<Interpreter>> Interpreter::CreateWithDecoded(
+    onnx::ModelProto&& model, const InterpreterOptions& options,
+    std::unordered_map<std::string, Tensor> decoded) {
+  KeepFreedMemory();
   std::unique_ptr<Interpreter> interp(new Interpreter());
   interp->model_ = std::move(model);
   interp->options_ = options;
@@ -331,7 +394,10 @@ StatusOr<std::unique_ptr<Interpreter>> Interpreter::Create(onnx::ModelProto&& mo
     }
     interp->output_types_.push_back(declared);
   }
-  CC_ASSIGN_OR_RETURN(interp->runner_, GraphRunner::Create(graph, opsets, options.precise));
+  CC_ASSIGN_OR_RETURN(interp->runner_,
+                      GraphRunner::Create(graph, opsets, options.precise, std::move(decoded)));
+  interp->pool_ = fast::MakeThreadPool(options.threads);
+  interp->runner_->SetExecution(options.fast_kernels, fast::Parallel(interp->pool_.get()));
   // The runner decoded the top-level initializers into tensors; their encoded copy would only
   // double the weights' memory. Swapped out rather than cleared: Clear() keeps the buffers.
   google::protobuf::RepeatedPtrField<onnx::TensorProto> encoded;
@@ -383,6 +449,9 @@ StatusOr<std::vector<Value>> Interpreter::Run(const std::vector<Value>& inputs,
       }
     }
   }
+  // OpenBLAS has one process-wide setting: set per run, so that interpreters with different
+  // settings in one process each get their own.
+  SetGemmThreads(options_.threads);
   CC_ASSIGN_OR_RETURN(std::vector<Value> outputs, runner_->Run(bound, nullptr, observer));
   if (options_.precise) {
     for (size_t k = 0; k < outputs.size() && static_cast<int>(k) < graph.output_size(); ++k) {

@@ -21,6 +21,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "core/status.h"
@@ -31,6 +32,13 @@ namespace convcheck::interp {
 
 struct InterpreterOptions {
   bool precise = false;
+  /// Take the fast paths of kernels/fast/ where they apply (float32 Conv, MatMul, Gemm, ...);
+  /// false runs the reference kernels only. See bench/README.md for what each path computes.
+  bool fast_kernels = true;
+  /// Threads the kernels may use (OpenBLAS's GEMM and the kernels that split their work); 1 runs
+  /// everything on the calling thread. Results do not depend on it: work is split over output
+  /// elements, never over a sum.
+  int threads = 1;
 };
 
 /// Called after each node of the main graph ran: its outputs, in node output order.
@@ -57,9 +65,10 @@ class Scope {
 class GraphRunner {
  public:
   /// Fails with the node and the reason when a node has no kernel.
-  static StatusOr<std::unique_ptr<GraphRunner>> Create(const onnx::GraphProto& graph,
-                                                       const std::map<std::string, int>& opsets,
-                                                       bool precise);
+  /// `decoded`: initializers already decoded (Interpreter::CreateFromFile), by name.
+  static StatusOr<std::unique_ptr<GraphRunner>> Create(
+      const onnx::GraphProto& graph, const std::map<std::string, int>& opsets, bool precise,
+      std::unordered_map<std::string, Tensor> decoded = {});
   /// Runs the graph with `inputs` bound to its formal inputs in order, inside `outer` (may be
   /// null). Initializers fill inputs that are not given.
   StatusOr<std::vector<Value>> Run(const std::vector<Value>& inputs, const Scope* outer,
@@ -70,6 +79,16 @@ class GraphRunner {
 
   const onnx::GraphProto& graph() const { return graph_; }
 
+  /// How kernels may run (InterpreterOptions); subgraph runners inherit it.
+  void SetExecution(bool fast_kernels, fast::Parallel parallel) {
+    fast_kernels_ = fast_kernels;
+    parallel_ = parallel;
+  }
+  bool fast_kernels() const { return fast_kernels_; }
+  fast::Parallel parallel() const { return parallel_; }
+  /// Whether `value` is one of this graph's initializers.
+  bool IsConstant(const Value* value) const { return constants_.count(value) > 0; }
+
  private:
   GraphRunner(const onnx::GraphProto& graph, std::map<std::string, int> opsets, bool precise)
       : graph_(graph), opsets_(std::move(opsets)), precise_(precise) {}
@@ -78,13 +97,23 @@ class GraphRunner {
   const onnx::GraphProto& graph_;
   std::map<std::string, int> opsets_;
   bool precise_;
-  std::vector<int> order_;                        // Node indices in execution order.
-  std::vector<std::unique_ptr<Kernel>> kernels_;  // By node index.
-  std::vector<int> node_opset_;                   // By node index.
+  std::vector<int> order_;                               // Node indices in execution order.
+  std::vector<std::unique_ptr<Kernel>> kernels_;         // By node index.
+  std::vector<int> node_opset_;                          // By node index.
   std::vector<std::vector<std::string>> release_after_;  // By position in order_.
   std::unordered_map<std::string, Value> initializers_;
   std::map<const onnx::GraphProto*, std::unique_ptr<GraphRunner>> subgraphs_;
   const Scope* current_scope_ = nullptr;  // While Run is active: for subgraphs' outer scope.
+  bool fast_kernels_ = false;
+  fast::Parallel parallel_;
+  std::unordered_set<const Value*> constants_;  // The values of initializers_.
+};
+
+/// A model read for the interpreter (Interpreter::LoadFile): the proto without the raw bytes of
+/// its top-level initializers, which are already decoded into `decoded`, by name.
+struct LoadedModel {
+  onnx::ModelProto model;
+  std::unordered_map<std::string, Tensor> decoded;
 };
 
 class Interpreter {
@@ -96,6 +125,16 @@ class Interpreter {
   /// model is moved in, so that it is not held twice.
   static StatusOr<std::unique_ptr<Interpreter>> Create(onnx::ModelProto&& model,
                                                        const InterpreterOptions& options = {});
+  /// Loads the model at `path` (and its external data) and creates the interpreter, copying the
+  /// weights once, from the mapped file into the interpreter's tensors (onnx/mapped_model.h);
+  /// the errors of LoadModelWithWeights, then of Create.
+  static StatusOr<std::unique_ptr<Interpreter>> CreateFromFile(
+      const std::string& path, const InterpreterOptions& options = {});
+  /// CreateFromFile in two steps, for callers that look at the graph in between (input types):
+  /// LoadFile maps the model and copies each weight once into a tensor; Create takes the result.
+  static StatusOr<LoadedModel> LoadFile(const std::string& path);
+  static StatusOr<std::unique_ptr<Interpreter>> Create(LoadedModel&& loaded,
+                                                       const InterpreterOptions& options = {});
   /// Graph inputs that are not initializers, in order; then the graph outputs.
   const std::vector<std::string>& input_names() const { return input_names_; }
   const std::vector<std::string>& output_names() const { return output_names_; }
@@ -106,8 +145,12 @@ class Interpreter {
 
  private:
   Interpreter() = default;
+  static StatusOr<std::unique_ptr<Interpreter>> CreateWithDecoded(
+      onnx::ModelProto&& model, const InterpreterOptions& options,
+      std::unordered_map<std::string, Tensor> decoded);
   onnx::ModelProto model_;
   InterpreterOptions options_;
+  std::shared_ptr<fast::ThreadPool> pool_;  // Null for one thread.
   std::unique_ptr<GraphRunner> runner_;
   std::vector<std::string> input_names_;
   std::vector<std::string> output_names_;

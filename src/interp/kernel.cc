@@ -123,6 +123,16 @@ StatusOr<std::vector<Value>> KernelContext::RunSubgraph(const onnx::GraphProto& 
   return runner_->RunSubgraph(graph, inputs);
 }
 
+bool KernelContext::fast_kernels() const { return runner_ && runner_->fast_kernels(); }
+
+fast::Parallel KernelContext::parallel() const {
+  return runner_ ? runner_->parallel() : fast::Parallel();
+}
+
+bool KernelContext::input_is_constant(int i) const {
+  return runner_ && has_input(i) && runner_->IsConstant(inputs_[i]);
+}
+
 DataType KernelContext::ComputeType(DataType declared) const {
   if (precise_ && (declared == DataType::kFloat32 || declared == DataType::kFloat16 ||
                    declared == DataType::kBFloat16)) {

@@ -25,6 +25,7 @@
 
 #include "core/status.h"
 #include "core/tensor.h"
+#include "interp/kernels/fast/parallel.h"
 #include "interp/value.h"
 
 namespace convcheck::interp {
@@ -96,6 +97,13 @@ class KernelContext {
   // dtype from an attribute (Cast, ConstantOfShape, EyeLike, Random*) map it through here.
   bool precise() const { return precise_; }
   DataType ComputeType(DataType declared) const;
+
+  // --- Fast paths (kernels/fast/, house style 8.2): whether a kernel may take one, the threads
+  // it may split its work over, and whether an input is a constant of the model (an
+  // initializer of this graph), whose packed form a kernel may keep from one run to the next.
+  bool fast_kernels() const;
+  fast::Parallel parallel() const;
+  bool input_is_constant(int i) const;
 
  private:
   const onnx::NodeProto& node_;

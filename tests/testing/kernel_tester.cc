@@ -166,6 +166,16 @@ KernelTester& KernelTester::Tolerance(double atol, double rtol) {
   rtol_ = rtol;
   return *this;
 }
+KernelTester& KernelTester::FastKernels(bool fast) {
+  fast_kernels_ = fast;
+  return *this;
+}
+
+KernelTester& KernelTester::Threads(int threads) {
+  threads_ = threads;
+  return *this;
+}
+
 KernelTester& KernelTester::Precise(bool precise) {
   precise_ = precise;
   return *this;
@@ -223,6 +233,8 @@ StatusOr<std::vector<Value>> KernelTester::Outputs() {
   onnx::ModelProto model = BuildModel();
   interp::InterpreterOptions options;
   options.precise = precise_;
+  options.fast_kernels = fast_kernels_;
+  options.threads = threads_;
   CC_ASSIGN_OR_RETURN(std::unique_ptr<interp::Interpreter> interp,
                       interp::Interpreter::Create(model, options));
   std::vector<Value> inputs;

@@ -68,6 +68,9 @@ class KernelTester {
 
   KernelTester& Tolerance(double atol, double rtol);
   KernelTester& Precise(bool precise = true);
+  /// InterpreterOptions::fast_kernels (default true, as in the interpreter) and threads.
+  KernelTester& FastKernels(bool fast);
+  KernelTester& Threads(int threads);
 
   /// Runs and checks the outputs with gtest assertions.
   void Run();
@@ -91,6 +94,8 @@ class KernelTester {
   std::vector<Expected> outputs_;
   double atol_ = 1e-6, rtol_ = 1e-5;
   bool precise_ = false;
+  bool fast_kernels_ = true;
+  int threads_ = 1;
 };
 
 /// A graph with the given inputs and outputs (all float tensors of unknown shape unless given),

@@ -21,6 +21,7 @@
 #include "interp/kernel.h"
 #include "interp/kernels/common/broadcast.h"
 #include "interp/kernels/common/numeric.h"
+#include "interp/kernels/fast/wide.h"
 
 namespace convcheck::interp {
 
@@ -34,8 +35,10 @@ inline Status ExpectSameType(const char* op, const Tensor& a, const Tensor& b) {
 
 /// out[i] = apply(a[ia], b[ib]) over y's elements, with multidirectional broadcasting. Every
 /// binary kernel loops through here, so all of them get the fast paths.
+/// Always inlined, so that fast::RunWide can build it for wider vectors.
 template <typename T, typename Out, typename Apply>
-void BroadcastBinaryLoop(const Tensor& a, const Tensor& b, Tensor& y, Apply apply) {
+CC_WIDE_INLINE inline void BroadcastBinaryLoop(const Tensor& a, const Tensor& b, Tensor& y,
+                                               Apply apply) {
   const T* pa = a.Data<T>();
   const T* pb = b.Data<T>();
   Out* out = y.MutableData<Out>();
@@ -152,14 +155,22 @@ class BinaryElementwise final : public Kernel {
     return Dispatch<CC_ALL_TYPES>(a.dtype(), [&]<typename T>() {
       if constexpr (Op::template Accepts<T>()) {
         using Out = typename internal::BinaryOutput<Op>::template type<T>;
-        BroadcastBinaryLoop<T, Out>(a, b, y, [](T x, T z) -> Out {
-          auto r = Op::template Apply<ComputeT<T>>(Load(x), Load(z));
-          if constexpr (std::is_same_v<Out, T>) {
-            return Store<T>(r);
-          } else {
-            return static_cast<Out>(r);
-          }
-        });
+        auto loop = [&]() CC_WIDE_INLINE {
+          BroadcastBinaryLoop<T, Out>(a, b, y, [](T x, T z) CC_WIDE_INLINE -> Out {
+            auto r = Op::template Apply<ComputeT<T>>(Load(x), Load(z));
+            if constexpr (std::is_same_v<Out, T>) {
+              return Store<T>(r);
+            } else {
+              return static_cast<Out>(r);
+            }
+          });
+        };
+        // The fast path: this same loop built for wider vectors (fast/wide.h).
+        if (ctx.fast_kernels()) {
+          fast::RunWide(loop);
+        } else {
+          loop();
+        }
       }
       return Status::Ok();
     });

@@ -116,6 +116,9 @@ struct CeluOp : NoParams {
 
 struct SigmoidOp : NoParams {
   static constexpr const char* kName = "Sigmoid";
+  // float32 takes the fast path (fast/elementwise.h), which uses this operator() as its
+  // reference for the elements it cannot vouch for.
+  static constexpr fast::FloatFunction kFastFunction = fast::FloatFunction::kSigmoid;
   template <typename T>
   static constexpr bool Accepts() {
     return kIsFloat<T>;

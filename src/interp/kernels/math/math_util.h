@@ -19,6 +19,9 @@
 #include "interp/kernel.h"
 #include "interp/kernels/common/elementwise.h"
 #include "interp/kernels/common/numeric.h"
+#include "interp/kernels/fast/elementwise.h"
+#include "interp/kernels/fast/sgemm.h"
+#include "interp/kernels/fast/wide.h"
 
 namespace convcheck::interp::math {
 
@@ -94,12 +97,30 @@ class UnaryKernel final : public Kernel {
         using Out = std::conditional_t<Op::kBoolOutput, bool, T>;
         const T* in = x.Data<T>();
         Out* out = y.MutableData<Out>();
-        for (int64_t i = 0; i < x.num_elements(); ++i) {
-          if constexpr (Op::kBoolOutput) {
-            out[i] = op_(LoadWide(in[i]));
-          } else {
-            out[i] = StoreWide<T>(static_cast<WideT<T>>(op_(LoadWide(in[i]))));
+        const int64_t n = x.num_elements();
+        auto loop = [&]() CC_WIDE_INLINE {
+          for (int64_t i = 0; i < n; ++i) {
+            if constexpr (Op::kBoolOutput) {
+              out[i] = op_(LoadWide(in[i]));
+            } else {
+              out[i] = StoreWide<T>(static_cast<WideT<T>>(op_(LoadWide(in[i]))));
+            }
           }
+        };
+        if constexpr (std::is_same_v<T, float> && requires { Op::kFastFunction; }) {
+          // The fast path of an exp-based function (fast/elementwise.h): the same results.
+          if (ctx.fast_kernels() && fast::Available()) {
+            fast::UnaryFunction(
+                Op::kFastFunction, in, out, n,
+                [](double v) { return static_cast<double>(Op{}(v)); }, ctx.parallel());
+            return Status::Ok();
+          }
+        }
+        // The fast path: this same loop built for wider vectors (fast/wide.h).
+        if (ctx.fast_kernels()) {
+          fast::RunWide(loop);
+        } else {
+          loop();
         }
       }
       return Status::Ok();

@@ -28,6 +28,7 @@
 
 #include "interp/kernels/common/gemm.h"
 #include "interp/kernels/common/numeric.h"
+#include "interp/kernels/fast/convolution.h"
 #include "interp/kernels/kernels.h"
 #include "interp/kernels/nn/im2col.h"
 #include "interp/kernels/nn/window.h"
@@ -239,6 +240,9 @@ class Conv final : public Kernel {
 
   Status Compute(KernelContext& ctx) const override {
     const Tensor& x = ctx.input(0);
+    if (x.dtype() == DataType::kFloat32 && ctx.fast_kernels() && ComputeFast(ctx)) {
+      return Status::Ok();
+    }
     return Dispatch<float, double, Float16>(x.dtype(), [&]<typename T>() {
       T* y = ctx.output(0).MutableData<T>();
       if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
@@ -266,8 +270,40 @@ class Conv final : public Kernel {
   }
 
  private:
+  // The fast path (kernels/fast/convolution.h) when it applies; false leaves the work to the
+  // reference.
+  bool ComputeFast(KernelContext& ctx) const {
+    const ConvDims& d = dims_;
+    const float* x = ctx.input(0).Data<float>();
+    const float* w = ctx.input(1).Data<float>();
+    const float* bias = has_bias_ ? ctx.input(2).Data<float>() : nullptr;
+    float* y = ctx.output(0).MutableData<float>();
+    if (fast::Depthwise2DApplies(d.group, d.channels, d.geo)) {
+      fast::Depthwise2D(x, w, bias, y, d.batch, d.channels, d.maps, d.geo, ctx.parallel());
+      return true;
+    }
+    if (!fast::Conv2DApplies(d.group, d.geo)) return false;
+    const int64_t k = d.channels * d.geo.kernel_size();
+    // Weights that are a constant of the model are packed on the first run only.
+    std::shared_ptr<const fast::PackedA> packed;
+    if (ctx.input_is_constant(1) && packed_weights_ && packed_from_ == w) {
+      packed = packed_weights_;
+    } else {
+      packed = std::make_shared<const fast::PackedA>(fast::PackA(w, k, false, d.maps, k));
+      if (ctx.input_is_constant(1)) {
+        packed_weights_ = packed;
+        packed_from_ = w;
+      }
+    }
+    fast::Conv2D(x, *packed, bias, y, d.batch, d.channels, d.maps, d.geo, ctx.parallel());
+    return true;
+  }
+
   ConvDims dims_;
   bool has_bias_ = false;
+  // The fast path's packed constant weights, and the tensor data they were packed from.
+  mutable std::shared_ptr<const fast::PackedA> packed_weights_;
+  mutable const float* packed_from_ = nullptr;
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -14,11 +14,13 @@
 #include <algorithm>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "interp/kernel.h"
 #include "interp/kernels/common/broadcast.h"
 #include "interp/kernels/common/gemm.h"
 #include "interp/kernels/common/numeric.h"
+#include "interp/kernels/fast/matrix_product.h"
 #include "interp/kernels/kernels.h"
 #include "interp/kernels/reduction/matmul_shape.h"
 
@@ -35,6 +37,23 @@ Status CheckSameType(const Tensor& a, const Tensor& b, const char* a_name, const
   }
   return Status::Ok();
 }
+
+// A constant transposed right operand packed for the fast path, on the first run (kept with the
+// data it was packed from).
+class PackedWeights {
+ public:
+  std::shared_ptr<const fast::PackedB> Get(const float* b, int64_t ldb, int64_t k,
+                                           int64_t n) const {
+    if (packed_ && from_ == b) return packed_;
+    packed_ = std::make_shared<const fast::PackedB>(fast::PackB(b, ldb, true, k, n));
+    from_ = b;
+    return packed_;
+  }
+
+ private:
+  mutable std::shared_ptr<const fast::PackedB> packed_;
+  mutable const float* from_ = nullptr;
+};
 
 class MatMul final : public Kernel {
  public:
@@ -71,6 +90,10 @@ class MatMul final : public Kernel {
     // The output is zero-filled, which is already the answer for an empty K; BLAS also rejects
     // leading dimensions of 0.
     if (g.m == 0 || g.n == 0 || g.k == 0) return Status::Ok();
+    if (a.dtype() == DataType::kFloat32 && ctx.fast_kernels() && fast::Available()) {
+      ComputeFast(ctx);
+      return Status::Ok();
+    }
     return Dispatch<CC_MATMUL_TYPES>(a.dtype(), [&]<typename T>() {
       T* out = y.MutableData<T>();
       if (stack_batches_) {
@@ -90,6 +113,24 @@ class MatMul final : public Kernel {
   }
 
  private:
+  // The fast path (kernels/fast/matrix_product.h).
+  void ComputeFast(KernelContext& ctx) const {
+    const Tensor& a = ctx.input(0);
+    const Tensor& b = ctx.input(1);
+    const auto& g = geometry_;
+    float* out = ctx.output(0).MutableData<float>();
+    const bool one_batch = g.a_offsets.size() == 1 && g.a_offsets[0] == 0;
+    if (b.rank() == 2 && (stack_batches_ || one_batch)) {
+      // A Linear layer: all rows of A against one weight, in one product.
+      const int64_t rows = static_cast<int64_t>(g.a_offsets.size()) * g.m;
+      fast::MatMul2D(a.Data<float>(), g.k, false, rows, g.k, b.Data<float>(), g.n, false, g.n,
+                     nullptr, nullptr, out, ctx.parallel());
+      return;
+    }
+    fast::BatchedMatMul(a.Data<float>(), g.a_offsets, b.Data<float>(), g.b_offsets, g.m, g.n, g.k,
+                        out, ctx.parallel());
+  }
+
   reduction::MatMulGeometry geometry_;  // Set by Prepare.
   bool stack_batches_ = false;          // Set by Prepare: run all batches as one GEMM.
 };
@@ -146,6 +187,9 @@ class GemmKernel final : public Kernel {
     const Tensor& a = ctx.input(0);
     const Tensor& b = ctx.input(1);
     Tensor& y = ctx.output(0);
+    if (a.dtype() == DataType::kFloat32 && ctx.fast_kernels() && ComputeFast(ctx)) {
+      return Status::Ok();
+    }
     return Dispatch<CC_MATMUL_TYPES>(a.dtype(), [&]<typename T>() {
       T* out = y.MutableData<T>();
       const bool use_c = has_c_ && beta_ != 0.0;
@@ -172,6 +216,30 @@ class GemmKernel final : public Kernel {
   }
 
  private:
+  // The fast path (kernels/fast/matrix_product.h) for the Linear-layer form: alpha 1, and C absent,
+  // or beta 1 with C a bias per column ([N] or [1, N]). False leaves the work to the reference.
+  bool ComputeFast(KernelContext& ctx) const {
+    const bool use_c = has_c_ && beta_ != 0.0;
+    const float* col_bias = nullptr;
+    if (use_c) {
+      const Tensor& c = ctx.input(2);
+      const bool per_column = c.num_elements() == n_ && (c.rank() == 1 || c.shape()[0] == 1);
+      if (beta_ != 1.0 || !per_column || n_ == 1) return false;
+      col_bias = c.Data<float>();
+    }
+    if (alpha_ != 1.0 || m_ == 0 || n_ == 0 || k_ == 0 || !fast::Available()) return false;
+    const float* b = ctx.input(1).Data<float>();
+    const int64_t ldb = trans_b_ ? k_ : n_;
+    // A transposed B is packed; when it is a constant of the model, once.
+    std::shared_ptr<const fast::PackedB> packed;
+    if (trans_b_ && ctx.input_is_constant(1)) packed = weights_.Get(b, ldb, k_, n_);
+    fast::MatMul2D(ctx.input(0).Data<float>(), trans_a_ ? m_ : k_, trans_a_, m_, k_, b, ldb,
+                   trans_b_, n_, packed.get(), col_bias, ctx.output(0).MutableData<float>(),
+                   ctx.parallel());
+    return true;
+  }
+
+  PackedWeights weights_;  // The fast path's packed transposed constant B.
   // Set by Prepare.
   bool trans_a_ = false, trans_b_ = false, has_c_ = false;
   double alpha_ = 1.0, beta_ = 1.0;

@@ -19,6 +19,8 @@
 
 #include "interp/kernel.h"
 #include "interp/kernels/common/numeric.h"
+#include "interp/kernels/fast/elementwise.h"
+#include "interp/kernels/fast/sgemm.h"  // fast::Available
 #include "interp/kernels/kernels.h"
 #include "interp/kernels/reduction/reduction_util.h"
 
@@ -67,6 +69,16 @@ class SoftmaxFamily final : public Kernel {
   Status Compute(KernelContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     Tensor& y = ctx.output(0);
+    if (x.dtype() == DataType::kFloat32 && kind_ == NormKind::kSoftmax && view_.inner == 1 &&
+        view_.axis > 0 && ctx.fast_kernels() && fast::Available()) {
+      // The fast path (kernels/fast/elementwise.h): the same float results.
+      const float* xf = x.Data<float>();
+      float* yf = y.MutableData<float>();
+      fast::SoftmaxRows(
+          xf, yf, view_.outer, view_.axis, [&](int64_t row) { RunRow(xf, yf, row, 0); },
+          ctx.parallel());
+      return Status::Ok();
+    }
     return Dispatch<CC_FLOAT_TYPES>(x.dtype(), [&]<typename T>() {
       Run(x.Data<T>(), y.MutableData<T>());
       return Status::Ok();
@@ -77,41 +89,45 @@ class SoftmaxFamily final : public Kernel {
   template <typename T>
   void Run(const T* x, T* y) const {
     for (int64_t outer = 0; outer < view_.outer; ++outer) {
-      for (int64_t inner = 0; inner < view_.inner; ++inner) {
-        const int64_t base = outer * view_.axis * view_.inner + inner;
-        auto at = [&](int64_t k) { return base + k * view_.inner; };
-        if (view_.axis == 0) continue;
-        auto store = [&](int64_t k, double v) { y[at(k)] = Store<T>(static_cast<ComputeT<T>>(v)); };
+      for (int64_t inner = 0; inner < view_.inner; ++inner) RunRow(x, y, outer, inner);
+    }
+  }
 
-        double row_max = static_cast<double>(Load(x[at(0)]));
-        int64_t arg_max = 0;
-        for (int64_t k = 1; k < view_.axis; ++k) {
-          const double v = static_cast<double>(Load(x[at(k)]));
-          if (std::isnan(row_max)) break;
-          if (v > row_max || std::isnan(v)) {
-            row_max = v;
-            arg_max = k;
-          }
-        }
-        if (kind_ == NormKind::kHardmax) {
-          for (int64_t k = 0; k < view_.axis; ++k) store(k, k == arg_max ? 1.0 : 0.0);
-          continue;
-        }
-        // Like numpy, an infinite maximum is subtracted too, so a row holding +inf gives NaN.
-        double sum = 0.0;
-        for (int64_t k = 0; k < view_.axis; ++k) {
-          sum += std::exp(static_cast<double>(Load(x[at(k)])) - row_max);
-        }
-        if (kind_ == NormKind::kSoftmax) {
-          for (int64_t k = 0; k < view_.axis; ++k) {
-            store(k, std::exp(static_cast<double>(Load(x[at(k)])) - row_max) / sum);
-          }
-        } else {
-          const double log_sum = std::log(sum);
-          for (int64_t k = 0; k < view_.axis; ++k) {
-            store(k, static_cast<double>(Load(x[at(k)])) - row_max - log_sum);
-          }
-        }
+  // One row: the elements along the axis at (outer, inner).
+  template <typename T>
+  void RunRow(const T* x, T* y, int64_t outer, int64_t inner) const {
+    const int64_t base = outer * view_.axis * view_.inner + inner;
+    auto at = [&](int64_t k) { return base + k * view_.inner; };
+    if (view_.axis == 0) return;
+    auto store = [&](int64_t k, double v) { y[at(k)] = Store<T>(static_cast<ComputeT<T>>(v)); };
+
+    double row_max = static_cast<double>(Load(x[at(0)]));
+    int64_t arg_max = 0;
+    for (int64_t k = 1; k < view_.axis; ++k) {
+      const double v = static_cast<double>(Load(x[at(k)]));
+      if (std::isnan(row_max)) break;
+      if (v > row_max || std::isnan(v)) {
+        row_max = v;
+        arg_max = k;
+      }
+    }
+    if (kind_ == NormKind::kHardmax) {
+      for (int64_t k = 0; k < view_.axis; ++k) store(k, k == arg_max ? 1.0 : 0.0);
+      return;
+    }
+    // Like numpy, an infinite maximum is subtracted too, so a row holding +inf gives NaN.
+    double sum = 0.0;
+    for (int64_t k = 0; k < view_.axis; ++k) {
+      sum += std::exp(static_cast<double>(Load(x[at(k)])) - row_max);
+    }
+    if (kind_ == NormKind::kSoftmax) {
+      for (int64_t k = 0; k < view_.axis; ++k) {
+        store(k, std::exp(static_cast<double>(Load(x[at(k)])) - row_max) / sum);
+      }
+    } else {
+      const double log_sum = std::log(sum);
+      for (int64_t k = 0; k < view_.axis; ++k) {
+        store(k, static_cast<double>(Load(x[at(k)])) - row_max - log_sum);
       }
     }
   }
