@@ -13,6 +13,7 @@
 #include "cli/common.h"
 #include "cli/conformance.h"
 #include "cli/convert.h"
+#include "cli/diff.h"
 #include "cli/envs.h"
 #include "cli/fuzz.h"
 #include "cli/gen.h"
@@ -35,6 +36,7 @@ int main(int argc, char** argv) {
     convcheck::cli::AddGenCommand(app, exit_code);
     convcheck::cli::AddFuzzCommand(app, exit_code);
     convcheck::cli::AddReduceCommand(app, exit_code);
+    convcheck::cli::AddDiffCommand(app, exit_code);
     convcheck::cli::AddEnvsCommand(app, exit_code);
     try {
       app.parse(argc, argv);

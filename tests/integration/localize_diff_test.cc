@@ -1,0 +1,203 @@
+// `convcheck diff` on pairs of a correct export and a copy of it with one node changed (an
+// attribute, the operand order, the op type): the first divergent node must be the changed
+// one, whatever the engine and whether the copy kept the value names or not.
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "core/tensor.h"
+#include "onnx/data_set.h"
+#include "onnx/model.h"
+#include "onnx/tensor_proto.h"
+#include "testing/cli_runner.h"
+
+namespace convcheck {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::CliRun;
+using testing::ReadJson;
+using testing::RunConvcheck;
+using testing::TempDir;
+
+const std::string kCnn = std::string(CONVCHECK_TESTS_DIR) + "/data/localize/cnn";
+
+onnx::ModelProto Cnn() {
+  StatusOr<onnx::ModelProto> model = onnxio::LoadModel(kCnn + "/model.onnx");
+  EXPECT_TRUE(model.ok()) << model.status().message();
+  return *model;
+}
+
+onnx::NodeProto* NodeNamed(onnx::ModelProto& model, const std::string& name) {
+  for (auto& node : *model.mutable_graph()->mutable_node()) {
+    if (node.name() == name) return &node;
+  }
+  ADD_FAILURE() << "no node " << name;
+  return nullptr;
+}
+
+// Runs diff A B with --json and returns the document.
+nlohmann::json Diff(const TempDir& dir, const std::vector<std::string>& extra, CliRun* run) {
+  std::vector<std::string> args = {"diff", dir.File("a.onnx")};
+  args.insert(args.end(), extra.begin(), extra.end());
+  args.insert(args.end(), {"--json", dir.File("diff.json")});
+  *run = RunConvcheck(args);
+  return ReadJson(dir.File("diff.json"));
+}
+
+void Save(const onnx::ModelProto& model, const std::string& path) {
+  ASSERT_TRUE(onnxio::SaveModel(model, path).ok());
+}
+
+TEST(LocalizeDiffTest, ChangedAttributeIsTheFirstDivergentNode) {
+  TempDir dir;
+  onnx::ModelProto a = Cnn(), b = Cnn();
+  for (auto& attr : *NodeNamed(b, "node_max_pool2d")->mutable_attribute()) {
+    if (attr.name() == "strides") {
+      attr.clear_ints();
+      attr.add_ints(1);
+      attr.add_ints(1);
+    }
+  }
+  Save(a, dir.File("a.onnx"));
+  Save(b, dir.File("b.onnx"));
+  CliRun run;
+  nlohmann::json doc = Diff(dir, {dir.File("b.onnx"), "--data", kCnn, "--backend", "ref"}, &run);
+  EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
+  ASSERT_TRUE(doc["first_divergent"].is_object()) << run.out << run.err;
+  EXPECT_EQ(doc["first_divergent"]["node"], "node_max_pool2d");
+  EXPECT_EQ(doc["first_divergent"]["op_type"], "MaxPool");
+  EXPECT_EQ(doc["first_divergent"]["output"], "max_pool2d");
+  EXPECT_EQ(doc["first_divergent"]["subtype"], "shape_mismatch");
+  EXPECT_EQ(doc["first_divergent"]["error_ratio"], "inf");
+  EXPECT_NE(run.out.find("first divergent node: node_max_pool2d (MaxPool)"), std::string::npos);
+}
+
+// The op type changes and every value of the copy is renamed: the counterparts are found by
+// their producers' positions, on ONNX Runtime (values exposed as extra graph outputs).
+TEST(LocalizeDiffTest, ChangedOpTypeFoundWithRenamedValuesOnOrt) {
+  TempDir dir;
+  onnx::ModelProto a = Cnn(), b = Cnn();
+  NodeNamed(b, "node_relu_1")->set_op_type("Sigmoid");
+  std::map<std::string, std::string> renamed;
+  for (auto& node : *b.mutable_graph()->mutable_node()) {
+    for (auto& in : *node.mutable_input()) {
+      if (renamed.count(in)) in = renamed[in];
+    }
+    for (auto& out : *node.mutable_output()) {
+      if (out == b.graph().output(0).name()) continue;
+      renamed[out] = "t" + std::to_string(renamed.size());
+      out = renamed[out];
+    }
+  }
+  Save(a, dir.File("a.onnx"));
+  Save(b, dir.File("b.onnx"));
+  CliRun run;
+  nlohmann::json doc = Diff(dir, {dir.File("b.onnx"), "--data", kCnn, "--backend", "ort"}, &run);
+  EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
+  ASSERT_TRUE(doc["first_divergent"].is_object()) << run.out << run.err;
+  EXPECT_EQ(doc["first_divergent"]["node"], "node_relu_1");
+  EXPECT_EQ(doc["first_divergent"]["op_type"], "Sigmoid");
+  EXPECT_EQ(doc["first_divergent"]["counterpart"], "relu_1");
+  EXPECT_GT(doc["first_divergent"]["error_ratio"].get<double>(), 10);
+  EXPECT_EQ(doc["unmatched"], 0);
+  // The divergence runs down to the output.
+  EXPECT_EQ(doc["path"].back()["node"], "node_linear");
+}
+
+// x - c, scaled, then a MatMul: a small export with a non-commutative operator.
+onnx::ModelProto Affine(bool swapped) {
+  onnx::ModelProto model;
+  model.set_ir_version(8);
+  model.add_opset_import()->set_version(17);
+  onnx::GraphProto* g = model.mutable_graph();
+  g->set_name("affine");
+  auto declare = [](onnx::ValueInfoProto* v, const std::string& name, std::vector<int64_t> dims) {
+    v->set_name(name);
+    auto* t = v->mutable_type()->mutable_tensor_type();
+    t->set_elem_type(onnx::TensorProto::FLOAT);
+    for (int64_t d : dims) t->mutable_shape()->add_dim()->set_dim_value(d);
+  };
+  declare(g->add_input(), "x", {2, 4});
+  declare(g->add_output(), "y", {2, 3});
+  *g->add_initializer() =
+      onnxio::TensorToProto(Tensor::FromVector<float>({4}, {0.5f, -1.f, 2.f, 0.25f}), "centre");
+  *g->add_initializer() = onnxio::TensorToProto(Tensor::FromVector<float>({1}, {1.5f}), "scale");
+  std::vector<float> w(12);
+  for (size_t i = 0; i < w.size(); ++i) w[i] = 0.1f * static_cast<float>(i) - 0.5f;
+  *g->add_initializer() = onnxio::TensorToProto(Tensor::FromVector<float>({4, 3}, w), "w");
+  auto node = [&](const std::string& name, const std::string& op, std::vector<std::string> in,
+                  const std::string& out) {
+    onnx::NodeProto* n = g->add_node();
+    n->set_name(name);
+    n->set_op_type(op);
+    for (const auto& i : in) n->add_input(i);
+    n->add_output(out);
+  };
+  node("scale_in", "Mul", {"x", "scale"}, "xs");
+  if (swapped) {
+    node("centre_sub", "Sub", {"centre", "xs"}, "xc");
+  } else {
+    node("centre_sub", "Sub", {"xs", "centre"}, "xc");
+  }
+  node("act", "Tanh", {"xc"}, "xt");
+  node("project", "MatMul", {"xt", "w"}, "y");
+  return model;
+}
+
+TEST(LocalizeDiffTest, SwappedOperandsAreTheFirstDivergentNode) {
+  TempDir dir;
+  Save(Affine(false), dir.File("a.onnx"));
+  Save(Affine(true), dir.File("b.onnx"));
+  onnxio::DataSet set;
+  set.inputs = {Tensor::FromVector<float>({2, 4}, {1, 2, 3, 4, -1, -2, -3, -4})};
+  set.input_names = {"x"};
+  ASSERT_TRUE(onnxio::WriteDataSet(dir.File("data"), 0, set).ok());
+  CliRun run;
+  nlohmann::json doc =
+      Diff(dir, {dir.File("b.onnx"), "--data", dir.File("data"), "--backend", "ref"}, &run);
+  EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
+  ASSERT_TRUE(doc["first_divergent"].is_object()) << run.out << run.err;
+  EXPECT_EQ(doc["first_divergent"]["node"], "centre_sub");
+  EXPECT_EQ(doc["first_divergent"]["op_type"], "Sub");
+  ASSERT_EQ(doc["path"].size(), 3u);
+  EXPECT_EQ(doc["path"][2]["node"], "project");
+
+  // Made-up inputs (no --data) find it as well.
+  doc = Diff(dir, {dir.File("b.onnx"), "--backend", "ref"}, &run);
+  EXPECT_EQ(doc["first_divergent"]["node"], "centre_sub") << run.out << run.err;
+}
+
+TEST(LocalizeDiffTest, IdenticalModelsAndAnAgreeingEngineHaveNoDivergentNode) {
+  TempDir dir;
+  Save(Cnn(), dir.File("a.onnx"));
+  Save(Cnn(), dir.File("b.onnx"));
+  CliRun run;
+  nlohmann::json doc = Diff(dir, {dir.File("b.onnx"), "--data", kCnn, "--backend", "ref"}, &run);
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_TRUE(doc["first_divergent"].is_null());
+  EXPECT_EQ(doc["compared"], 8);
+  EXPECT_FALSE(doc["outputs_diverge"]);
+  // One model: ONNX Runtime against ref64, value by value.
+  doc = Diff(dir, {"--data", kCnn, "--backend", "ort"}, &run);
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_EQ(doc["backend_a"], "ref64");
+  EXPECT_EQ(doc["backend_b"], "ort");
+  EXPECT_TRUE(doc["first_divergent"].is_null());
+  EXPECT_EQ(doc["compared"], 8);
+}
+
+TEST(LocalizeDiffTest, BadInputIsAOneLineUsageError) {
+  TempDir dir;
+  CliRun run = RunConvcheck({"diff", dir.File("missing.onnx"), "--backend", "ref"});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.err.find("no such file"), std::string::npos) << run.err;
+  Save(Cnn(), dir.File("a.onnx"));
+  run = RunConvcheck({"diff", dir.File("a.onnx"), "--backend", "ort,ref"});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.err.find("one backend"), std::string::npos) << run.err;
+}
+
+}  // namespace
+}  // namespace convcheck
