@@ -169,6 +169,86 @@ TEST(LocalizeDiffTest, SwappedOperandsAreTheFirstDivergentNode) {
   EXPECT_EQ(doc["first_divergent"]["node"], "centre_sub") << run.out << run.err;
 }
 
+// A layer norm written out (ReduceMean, Sub, Pow, ReduceMean, Add, Sqrt, Div, Mul, Add) with
+// the Sub's operands the other way round: mean - x. ONNX Runtime's LayerNormFusion (default
+// optimization level) fuses it into LayerNormalization as if it were x - mean, flipping the
+// sign; with optimizations disabled, or with any inner value exposed as a graph output (which
+// stops the fusion), ORT computes it right.
+onnx::ModelProto ReversedLayerNorm() {
+  onnx::ModelProto model;
+  model.set_ir_version(8);
+  model.add_opset_import()->set_version(17);
+  onnx::GraphProto* g = model.mutable_graph();
+  g->set_name("reversed_layer_norm");
+  for (auto [v, name] : {std::pair{g->add_input(), "x"}, std::pair{g->add_output(), "y"}}) {
+    v->set_name(name);
+    auto* t = v->mutable_type()->mutable_tensor_type();
+    t->set_elem_type(onnx::TensorProto::FLOAT);
+    t->mutable_shape()->add_dim()->set_dim_value(2);
+    t->mutable_shape()->add_dim()->set_dim_value(8);
+  }
+  auto init = [&](const std::string& name, Shape shape, std::vector<float> v) {
+    *g->add_initializer() = onnxio::TensorToProto(Tensor::FromVector<float>(shape, v), name);
+  };
+  std::vector<float> w0(8), gamma(8), beta(8);
+  for (int i = 0; i < 8; ++i) {
+    w0[i] = 0.5f + 0.2f * static_cast<float>(i);
+    gamma[i] = 0.5f + 0.125f * static_cast<float>(i);
+    beta[i] = -1.f + 0.25f * static_cast<float>(i);
+  }
+  init("w0", {8}, w0);
+  init("two", {}, {2.f});
+  init("eps", {}, {1e-5f});
+  init("gamma", {8}, gamma);
+  init("beta", {8}, beta);
+  auto node = [&](const std::string& name, const std::string& op, std::vector<std::string> in,
+                  const std::string& out) {
+    onnx::NodeProto* n = g->add_node();
+    n->set_name(name);
+    n->set_op_type(op);
+    for (const auto& i : in) n->add_input(i);
+    n->add_output(out);
+    if (op == "ReduceMean") {
+      onnx::AttributeProto* axes = n->add_attribute();
+      axes->set_name("axes");
+      axes->set_type(onnx::AttributeProto::INTS);
+      axes->add_ints(-1);
+    }
+  };
+  node("pre_scale", "Mul", {"x", "w0"}, "xin");
+  node("ln_mean", "ReduceMean", {"xin"}, "mu");
+  node("ln_sub", "Sub", {"mu", "xin"}, "d");
+  node("ln_pow", "Pow", {"d", "two"}, "p");
+  node("ln_var", "ReduceMean", {"p"}, "v");
+  node("ln_add_eps", "Add", {"v", "eps"}, "ve");
+  node("ln_sqrt", "Sqrt", {"ve"}, "s");
+  node("ln_div", "Div", {"d", "s"}, "n");
+  node("ln_gamma", "Mul", {"n", "gamma"}, "ng");
+  node("ln_beta", "Add", {"ng", "beta"}, "lo");
+  node("post_tanh", "Tanh", {"lo"}, "y");
+  return model;
+}
+
+TEST(LocalizeDiffTest, OrtOptimizerFaultIsLocalizedToTheRewrittenNode) {
+  TempDir dir;
+  Save(ReversedLayerNorm(), dir.File("a.onnx"));
+  CliRun run;
+  nlohmann::json doc = Diff(dir, {"--backend", "ort"}, &run);
+  EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
+  ASSERT_TRUE(doc["first_divergent"].is_object()) << run.out << run.err;
+  // The fused pattern's last node is the one whose value comes out wrong; exposing any value
+  // inside the pattern stops the fusion, hence the search one value at a time.
+  EXPECT_EQ(doc["first_divergent"]["node"], "ln_beta");
+  EXPECT_EQ(doc["method"], "one_at_a_time");
+  EXPECT_GT(doc["first_divergent"]["error_ratio"].get<double>(), 100);
+  EXPECT_NE(run.out.find("optimizer"), std::string::npos) << run.out;
+  // Without ORT's optimizer nothing diverges: the fault is the rewrite, not a kernel.
+  doc = Diff(dir, {"--backend", "ort", "--ort-opt-level", "disabled"}, &run);
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_TRUE(doc["first_divergent"].is_null());
+  EXPECT_FALSE(doc["outputs_diverge"]);
+}
+
 TEST(LocalizeDiffTest, IdenticalModelsAndAnAgreeingEngineHaveNoDivergentNode) {
   TempDir dir;
   Save(Cnn(), dir.File("a.onnx"));
