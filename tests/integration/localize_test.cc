@@ -1,6 +1,8 @@
-// `convcheck diff` on pairs of a correct export and a copy of it with one node changed (an
-// attribute, the operand order, the op type): the first divergent node must be the changed
-// one, whatever the engine and whether the copy kept the value names or not.
+// Localization end to end. `convcheck diff` on pairs of a correct export and a copy of it with
+// one node changed (an attribute, the operand order, the op type): the first divergent node
+// must be the changed one, whatever the engine and whether the copy kept the value names or
+// not; ORT's optimizer at fault. `convcheck reduce` on ONNX models convcheck did not generate:
+// a runtime refusal, a runtime disagreeing with ref64, an invalid model.
 
 #include <gtest/gtest.h>
 
@@ -277,6 +279,94 @@ TEST(LocalizeDiffTest, BadInputIsAOneLineUsageError) {
   run = RunConvcheck({"diff", dir.File("a.onnx"), "--backend", "ort,ref"});
   EXPECT_EQ(run.exit_code, 2);
   EXPECT_NE(run.err.find("one backend"), std::string::npos) << run.err;
+}
+
+nlohmann::json Reduce(const std::vector<std::string>& args, const TempDir& dir, CliRun* run) {
+  std::vector<std::string> all = {"reduce"};
+  all.insert(all.end(), args.begin(), args.end());
+  all.insert(all.end(), {"--json", dir.File("reduce.json")});
+  *run = RunConvcheck(all);
+  return ReadJson(dir.File("reduce.json"));
+}
+
+// docs/findings: ORT folds a Pad into MaxPool's pads and then refuses pads larger than the
+// kernel. torch.onnx 1.13 computes the pads with 16 nodes, which ORT constant-folds; the cut
+// values become initializers, so the reduced case keeps the fold and the refusal.
+TEST(LocalizeReduceTest, OnnxModelRefusedByOrtKeepsTheRefusal) {
+  TempDir dir;
+  CliRun run = RunConvcheck(
+      {"convert",
+       "python:" + std::string(CONVCHECK_TESTS_DIR) + "/../docs/findings/ort_pad_maxpool_fusion.py",
+       "--converter", "torch.onnx@1.13", "--backend", "ort", "--keep", dir.File("keep")});
+  ASSERT_EQ(run.exit_code, 1) << run.out << run.err;
+  std::string case_dir;
+  for (const auto& entry : fs::directory_iterator(dir.File("keep"))) case_dir = entry.path();
+  ASSERT_TRUE(fs::exists(case_dir + "/model.onnx")) << run.out << run.err;
+  nlohmann::json doc = Reduce({case_dir, "--out", dir.File("reduced")}, dir, &run);
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_EQ(doc["kind"], "runtime");
+  EXPECT_GE(doc["nodes_before"].get<int>(), 10);
+  EXPECT_EQ(doc["nodes_after"], 2);
+  EXPECT_EQ(doc["operators"], nlohmann::json({{"MaxPool", 1}, {"Pad", 1}}));
+  EXPECT_NE(doc["signature"].get<std::string>().find(
+                "runtime_error|load|UNKNOWN|Exception during "
+                "initialization: PATH:N onnxruntime::PoolAttributes"),
+            std::string::npos)
+      << doc["signature"];
+  // The reduced case stands alone: ORT still refuses it, and runs it without its optimizer.
+  run = RunConvcheck({"run", dir.File("reduced/model.onnx"), "--backend", "ort"});
+  EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
+  EXPECT_NE(run.out.find("Pad should be smaller than kernel"), std::string::npos) << run.out;
+  run = RunConvcheck(
+      {"run", dir.File("reduced/model.onnx"), "--backend", "ort", "--ort-opt-level", "disabled"});
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+}
+
+TEST(LocalizeReduceTest, OnnxModelOnWhichOrtDisagreesShrinksToTheFusedPattern) {
+  TempDir dir;
+  Save(ReversedLayerNorm(), dir.File("ln.onnx"));
+  CliRun run;
+  nlohmann::json doc = Reduce({dir.File("ln.onnx"), "--out", dir.File("reduced")}, dir, &run);
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_EQ(doc["kind"], "mismatch");
+  EXPECT_EQ(doc["signature"], "ort|incorrect_behavior|value_mismatch");
+  EXPECT_EQ(doc["nodes_before"], 11);
+  // The nine nodes of the layer norm; the Mul before and the Tanh after are gone.
+  EXPECT_EQ(doc["nodes_after"], 9);
+  EXPECT_FALSE(doc["operators"].contains("Tanh"));
+  EXPECT_EQ(doc["operators"]["Mul"], 1);
+  EXPECT_TRUE(fs::exists(dir.File("reduced/test_data_set_0/output_0.pb")));
+  run = RunConvcheck({"run", dir.File("reduced/model.onnx"), "--backend", "ort"});
+  EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
+}
+
+// ONNX Runtime runs a model whose declared intermediate shape is wrong (it merges leniently);
+// ONNX's checker rejects it. The reduced model keeps the offending node.
+TEST(LocalizeReduceTest, InvalidOnnxModelKeepsTheCheckersComplaint) {
+  TempDir dir;
+  onnx::ModelProto model = Affine(false);
+  onnx::ValueInfoProto* wrong = model.mutable_graph()->add_value_info();
+  wrong->set_name("xc");
+  auto* t = wrong->mutable_type()->mutable_tensor_type();
+  t->set_elem_type(onnx::TensorProto::FLOAT);
+  t->mutable_shape()->add_dim()->set_dim_value(3);
+  t->mutable_shape()->add_dim()->set_dim_value(4);
+  Save(model, dir.File("bad.onnx"));
+  CliRun run;
+  nlohmann::json doc = Reduce({dir.File("bad.onnx"), "--out", dir.File("reduced")}, dir, &run);
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_EQ(doc["kind"], "invalid");
+  EXPECT_EQ(doc["signature"], "invalid_model|checker|Sub");
+  EXPECT_LE(doc["nodes_after"].get<int>(), 2);
+  EXPECT_EQ(doc["operators"]["Sub"], 1);
+}
+
+TEST(LocalizeReduceTest, OnnxModelThatDoesNotFailIsAUsageError) {
+  TempDir dir;
+  Save(Affine(false), dir.File("fine.onnx"));
+  CliRun run = RunConvcheck({"reduce", dir.File("fine.onnx")});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.err.find("does not fail on ort"), std::string::npos) << run.err;
 }
 
 }  // namespace
