@@ -108,6 +108,38 @@ TEST(LocalizeDiffTest, ChangedOpTypeFoundWithRenamedValuesOnOrt) {
   EXPECT_EQ(doc["path"].back()["node"], "node_linear");
 }
 
+// Two converters on one source: torch.onnx 1.13 and the dynamo exporter name every value
+// differently and pick other operators for two of the eight nodes; every value still finds its
+// counterpart, and a node changed in one export is the one named.
+TEST(LocalizeDiffTest, TwoConvertersExportsAreMatchedNodeByNode) {
+  TempDir dir;
+  Save(Cnn(), dir.File("a.onnx"));
+  StatusOr<onnx::ModelProto> other = onnxio::LoadModel(std::string(CONVCHECK_TESTS_DIR) +
+                                                       "/data/localize/cnn_torch113/model.onnx");
+  ASSERT_TRUE(other.ok());
+  Save(*other, dir.File("b.onnx"));
+  CliRun run;
+  nlohmann::json doc = Diff(dir, {dir.File("b.onnx"), "--data", kCnn, "--backend", "ref"}, &run);
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_EQ(doc["compared"], 8);
+  EXPECT_EQ(doc["unmatched"], 0);
+  EXPECT_TRUE(doc["first_divergent"].is_null());
+
+  for (auto& attr : *NodeNamed(*other, "/4/Conv")->mutable_attribute()) {
+    if (attr.name() == "dilations") {
+      attr.clear_ints();
+      attr.add_ints(2);
+      attr.add_ints(2);
+    }
+  }
+  Save(*other, dir.File("b.onnx"));
+  doc = Diff(dir, {dir.File("b.onnx"), "--data", kCnn, "--backend", "ref"}, &run);
+  EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
+  ASSERT_TRUE(doc["first_divergent"].is_object()) << run.out << run.err;
+  EXPECT_EQ(doc["first_divergent"]["node"], "/4/Conv");
+  EXPECT_EQ(doc["first_divergent"]["counterpart"], "conv2d_1");
+}
+
 // x - c, scaled, then a MatMul: a small export with a non-commutative operator.
 onnx::ModelProto Affine(bool swapped) {
   onnx::ModelProto model;
