@@ -212,9 +212,11 @@ StatusOr<CapturedRun> CaptureWorker(const std::string& model_path, const onnx::M
   const std::string exposed = dir + "/exposed.onnx";
   fs::create_directories(dir);
   {
-    onnx::ModelProto copy = WithExtraOutputs(full, extra);
-    full.Clear();
-    CC_RETURN_IF_ERROR(onnxio::SaveModel(copy, exposed));
+    // In place: a copy would hold the weights twice.
+    for (const auto& name : extra) full.mutable_graph()->add_output()->set_name(name);
+    Status saved = onnxio::SaveModel(full, exposed);
+    full = onnx::ModelProto();
+    CC_RETURN_IF_ERROR(saved);
   }
 
   std::vector<std::vector<std::string>> input_files(input_sets.size());
