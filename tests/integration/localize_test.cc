@@ -52,6 +52,18 @@ void Save(const onnx::ModelProto& model, const std::string& path) {
   ASSERT_TRUE(onnxio::SaveModel(model, path).ok());
 }
 
+// Saves A and B, runs diff B against A on `backend` with the cnn's inputs and checks that a node
+// diverges; returns the first divergent node's JSON.
+nlohmann::json FirstDivergent(const TempDir& dir, const onnx::ModelProto& a,
+                              const onnx::ModelProto& b, const std::string& backend, CliRun* run) {
+  Save(a, dir.File("a.onnx"));
+  Save(b, dir.File("b.onnx"));
+  nlohmann::json doc = Diff(dir, {dir.File("b.onnx"), "--data", kCnn, "--backend", backend}, run);
+  EXPECT_EQ(run->exit_code, 1) << run->out << run->err;
+  EXPECT_TRUE(doc["first_divergent"].is_object()) << run->out << run->err;
+  return doc;
+}
+
 TEST(LocalizeDiffTest, ChangedAttributeIsTheFirstDivergentNode) {
   TempDir dir;
   onnx::ModelProto a = Cnn(), b = Cnn();
@@ -62,12 +74,8 @@ TEST(LocalizeDiffTest, ChangedAttributeIsTheFirstDivergentNode) {
       attr.add_ints(1);
     }
   }
-  Save(a, dir.File("a.onnx"));
-  Save(b, dir.File("b.onnx"));
   CliRun run;
-  nlohmann::json doc = Diff(dir, {dir.File("b.onnx"), "--data", kCnn, "--backend", "ref"}, &run);
-  EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
-  ASSERT_TRUE(doc["first_divergent"].is_object()) << run.out << run.err;
+  nlohmann::json doc = FirstDivergent(dir, a, b, "ref", &run);
   EXPECT_EQ(doc["first_divergent"]["node"], "node_max_pool2d");
   EXPECT_EQ(doc["first_divergent"]["op_type"], "MaxPool");
   EXPECT_EQ(doc["first_divergent"]["output"], "max_pool2d");
@@ -93,12 +101,8 @@ TEST(LocalizeDiffTest, ChangedOpTypeFoundWithRenamedValuesOnOrt) {
       out = renamed[out];
     }
   }
-  Save(a, dir.File("a.onnx"));
-  Save(b, dir.File("b.onnx"));
   CliRun run;
-  nlohmann::json doc = Diff(dir, {dir.File("b.onnx"), "--data", kCnn, "--backend", "ort"}, &run);
-  EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
-  ASSERT_TRUE(doc["first_divergent"].is_object()) << run.out << run.err;
+  nlohmann::json doc = FirstDivergent(dir, a, b, "ort", &run);
   EXPECT_EQ(doc["first_divergent"]["node"], "node_relu_1");
   EXPECT_EQ(doc["first_divergent"]["op_type"], "Sigmoid");
   EXPECT_EQ(doc["first_divergent"]["counterpart"], "relu_1");
