@@ -15,10 +15,14 @@ namespace fs = std::filesystem;
 void AddReduceCommand(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<ReduceCommandOptions>();
   CLI::App* cmd =
-      app.add_subcommand("reduce", "shrink a failing generated model while it fails the same way");
+      app.add_subcommand("reduce", "shrink a failing model while it fails the same way");
   cmd->add_option("case", options->case_path,
-                  "a fuzz failure folder (graph.json, job.json) or a generated gen-SEED.json")
+                  "a fuzz failure folder (graph.json, job.json), a generated gen-SEED.json, or "
+                  "any ONNX model (a .onnx file, or a folder with model.onnx and "
+                  "test_data_set_N)")
       ->required();
+  cmd->add_option("--data", options->data_dir,
+                  "ONNX models: folder with test_data_set_N/input_K.pb (default: the case's)");
   cmd->add_option("--out", options->out_dir, "where the reduced case goes (default CASE/reduced)");
   cmd->add_option("--opset", options->opset, "override the job's opset");
   cmd->add_option("--backends", options->backends, "override the job's backends");
@@ -36,6 +40,11 @@ int RunReduce(const ReduceCommandOptions& options, std::ostream& out, std::ostre
   // The case: a folder (a fuzz reproducer) or the graph file itself.
   std::string graph_path = options.case_path, job_path, default_out;
   std::error_code ec;
+  const bool onnx_file = fs::path(options.case_path).extension() == ".onnx";
+  const bool onnx_dir = fs::is_directory(options.case_path, ec) &&
+                        !fs::exists(options.case_path + "/graph.json") &&
+                        fs::exists(options.case_path + "/model.onnx");
+  if (onnx_file || onnx_dir) return RunReduceOnnx(options, out, err);
   if (fs::is_directory(options.case_path, ec)) {
     graph_path = options.case_path + "/graph.json";
     job_path = options.case_path + "/job.json";

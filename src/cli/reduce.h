@@ -21,11 +21,15 @@ struct ReduceCommandOptions {
   double timeout_s = 60;
   ToleranceFlags tolerance;
   std::string json_path;
+  std::string data_dir;  // ONNX cases: the inputs (default: the case's own test_data_set_N).
 };
 
 void AddReduceCommand(CLI::App& app, int& exit_code);
 /// Exit 0 with the reduced case written; kExitUsage when the case cannot be read or does not fail.
 int RunReduce(const ReduceCommandOptions& options, std::ostream& out, std::ostream& err);
+/// The same for an ONNX model that convcheck did not generate (reduce_onnx.cc): CASE is a .onnx
+/// file or a folder with model.onnx (and test_data_set_N).
+int RunReduceOnnx(const ReduceCommandOptions& options, std::ostream& out, std::ostream& err);
 
 }  // namespace convcheck::cli
 

@@ -15,6 +15,7 @@
 #include "cli/conformance.h"
 #include "cli/convert.h"
 #include "cli/coverage.h"
+#include "cli/diff.h"
 #include "cli/envs.h"
 #include "cli/fuzz.h"
 #include "cli/gen.h"
@@ -39,6 +40,7 @@ int main(int argc, char** argv) {
     convcheck::cli::AddGenCommand(app, exit_code);
     convcheck::cli::AddFuzzCommand(app, exit_code);
     convcheck::cli::AddReduceCommand(app, exit_code);
+    convcheck::cli::AddDiffCommand(app, exit_code);
     convcheck::cli::AddEnvsCommand(app, exit_code);
     try {
       app.parse(argc, argv);
