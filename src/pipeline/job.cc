@@ -12,6 +12,7 @@
 #include "onnx/data_set.h"
 #include "onnx/model.h"
 #include "pipeline/blame.h"
+#include "pipeline/onnx_source.h"
 #include "sources/source.h"
 
 namespace convcheck::pipeline {
@@ -441,7 +442,16 @@ StatusOr<JobResult> RunConvertJob(const JobSpec& spec, workers::Session& session
   // Stage 1: the source model and its reference outputs.
   std::vector<std::vector<Tensor>> inputs, expected;
   std::vector<std::string> input_names, output_names;
-  {
+  if (source.framework == sources::Framework::kOnnx) {
+    // An ONNX-to-ONNX tool's source: the original model on ref64 is the reference.
+    Stopwatch watch;
+    CC_ASSIGN_OR_RETURN(std::optional<OnnxReference> reference,
+                        BuildOnnxReference(spec, source.rest, session, &result));
+    result.timings["source"] = watch.seconds();
+    if (!reference) return finish();
+    inputs = std::move(reference->inputs);
+    expected = std::move(reference->expected);
+  } else {
     Stopwatch watch;
     std::string source_dir = job_dir + "/source";
     workers::Reply reply = python->Call({{"op", "load_source"},

@@ -34,6 +34,8 @@ std::string_view FrameworkName(Framework framework) {
       return "TensorFlow";
     case Framework::kEither:
       return "PyTorch or TensorFlow";
+    case Framework::kOnnx:
+      return "ONNX";
     case Framework::kFromFile:
     case Framework::kUnknown:
       break;
@@ -50,6 +52,7 @@ std::string KnownKinds() {
   for (const SourceKindDef& kind : kKinds) {
     known += (known.empty() ? "" : ", ") + std::string(kind.name) +
              (kind.id == SourceKind::kPython       ? ":FILE.py"
+              : kind.id == SourceKind::kOnnx       ? ":FILE.onnx"
               : kind.id == SourceKind::kSavedModel ? ":DIR"
                                                    : ":NAME");
   }
@@ -103,6 +106,16 @@ StatusOr<Source> ParseSource(const std::string& text) {
       source.rest = path;
       break;
     }
+    case SourceKind::kOnnx: {
+      CC_ASSIGN_OR_RETURN(std::string path, AbsolutePath(text, source.rest));
+      std::error_code ec;
+      if (!fs::exists(path, ec)) return NotFound("source '" + text + "': no such file");
+      if (!fs::is_regular_file(path, ec)) {
+        return InvalidArgument("source '" + text + "': not a file");
+      }
+      source.rest = path;
+      break;
+    }
     case SourceKind::kSavedModel: {
       CC_ASSIGN_OR_RETURN(std::string path, AbsolutePath(text, source.rest));
       std::error_code ec;
@@ -117,8 +130,7 @@ StatusOr<Source> ParseSource(const std::string& text) {
     }
     default:
       if (source.rest.empty()) {
-        return InvalidArgument("source '" + text + "': no model name after '" + kind_name +
-                               ":'");
+        return InvalidArgument("source '" + text + "': no model name after '" + kind_name + ":'");
       }
       break;
   }
