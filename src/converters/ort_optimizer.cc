@@ -14,7 +14,7 @@ namespace convcheck::converters {
 
 const ConverterDef& OrtOptimizerDef() {
   static constexpr OptionDef kOptions[] = {
-      {"level", OptionType::kChoice, "basic", "basic|extended", "", "",
+      {"level", OptionType::kChoice, "basic", "basic|extended", "", "extended",
        "graph_optimization_level of the saved model (extended adds com.microsoft operators)"},
   };
   static const ConverterDef def = {

@@ -38,7 +38,8 @@ def _fill_int(shape, seed, lo, hi):
 
 
 def _elu(x, alpha):
-    return tf.where(x > 0, x, alpha * tf.math.expm1(x))
+    # As Keras writes it: tf.nn.elu scaled on the negative side.
+    return tf.where(x > 0, x, alpha * tf.nn.elu(x))
 
 
 def _mish(x):
@@ -250,10 +251,12 @@ StatusOr<std::string> EmitTensorFlow(const Graph& graph) {
          << ", " << PyFloat(value.info.range.lo) << ", " << PyFloat(value.info.range.hi)
          << "), trainable=False)\n";
     } else if (value.info.dtype == DataType::kInt64) {
-      // Indices are constants, as torch's buffers are not parameters.
-      py << "        self." << Name(v) << " = tf.constant(_fill_int(" << shape << ", " << value.fill
-         << ", " << static_cast<int64_t>(value.info.range.lo) << ", "
-         << static_cast<int64_t>(value.info.range.hi) << "))\n";
+      // Indices are NumPy arrays, constants of the traced graph as torch's buffers are not
+      // parameters (a tf.constant made eagerly would be a captured tensor, which tf2onnx's
+      // from_function turns into a graph input).
+      py << "        self." << Name(v) << " = _fill_int(" << shape << ", " << value.fill << ", "
+         << static_cast<int64_t>(value.info.range.lo) << ", "
+         << static_cast<int64_t>(value.info.range.hi) << ")\n";
     } else {
       return InvalidArgument("param " + Name(v) + " has unsupported dtype " +
                              std::string(DataTypeName(value.info.dtype)));

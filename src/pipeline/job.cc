@@ -131,6 +131,27 @@ Status RunBackends(const std::vector<std::string>& names, const BackendOptions& 
     result->timings["run:" + name] = run_watch.seconds();
     result->tool_time[name + ".load"] = run.load_s;
     result->tool_time[name + ".run"] = run.run_s;
+    if (!output_names.empty() && run.failure == Verdict::kPass &&
+        run.output_names.size() == output_names.size() && run.output_names != output_names) {
+      // Engines return the graph's order; the reference is in the source's. tf2onnx sorts its
+      // graph outputs by name as strings (output_10 before output_2): match them by name.
+      std::vector<size_t> order;
+      for (const std::string& wanted : output_names) {
+        auto it = std::find(run.output_names.begin(), run.output_names.end(), wanted);
+        if (it == run.output_names.end()) break;
+        order.push_back(static_cast<size_t>(it - run.output_names.begin()));
+      }
+      if (order.size() == output_names.size()) {
+        for (auto& set : run.outputs) {
+          std::vector<Tensor> sorted;
+          for (size_t k : order) {
+            if (k < set.size()) sorted.push_back(std::move(set[k]));
+          }
+          set = std::move(sorted);
+        }
+        run.output_names = output_names;
+      }
+    }
     BackendResult br;
     br.backend = name;
     br.load_s = run.load_s;
