@@ -24,6 +24,15 @@ StatusOr<std::string> AbsolutePath(const std::string& source, const std::string&
   return path.lexically_normal().string();
 }
 
+// The absolute path of a file that exists: NotFound, or InvalidArgument for a folder.
+StatusOr<std::string> ExistingFile(const std::string& source, const std::string& rest) {
+  CC_ASSIGN_OR_RETURN(std::string path, AbsolutePath(source, rest));
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return NotFound("source '" + source + "': no such file");
+  if (!fs::is_regular_file(path, ec)) return InvalidArgument("source '" + source + "': not a file");
+  return path;
+}
+
 }  // namespace
 
 std::string_view FrameworkName(Framework framework) {
@@ -93,12 +102,7 @@ StatusOr<Source> ParseSource(const std::string& text) {
   source.framework = source.kind->framework;
   switch (source.kind->id) {
     case SourceKind::kPython: {
-      CC_ASSIGN_OR_RETURN(std::string path, AbsolutePath(text, source.rest));
-      std::error_code ec;
-      if (!fs::exists(path, ec)) return NotFound("source '" + text + "': no such file");
-      if (!fs::is_regular_file(path, ec)) {
-        return InvalidArgument("source '" + text + "': not a file");
-      }
+      CC_ASSIGN_OR_RETURN(std::string path, ExistingFile(text, source.rest));
       std::ifstream in(path);
       std::ostringstream code;
       code << in.rdbuf();
@@ -107,13 +111,7 @@ StatusOr<Source> ParseSource(const std::string& text) {
       break;
     }
     case SourceKind::kOnnx: {
-      CC_ASSIGN_OR_RETURN(std::string path, AbsolutePath(text, source.rest));
-      std::error_code ec;
-      if (!fs::exists(path, ec)) return NotFound("source '" + text + "': no such file");
-      if (!fs::is_regular_file(path, ec)) {
-        return InvalidArgument("source '" + text + "': not a file");
-      }
-      source.rest = path;
+      CC_ASSIGN_OR_RETURN(source.rest, ExistingFile(text, source.rest));
       break;
     }
     case SourceKind::kSavedModel: {
