@@ -17,6 +17,7 @@
 #include "campaign/plan.h"
 #include "campaign/store.h"
 #include "core/status.h"
+#include "gen/emit.h"
 #include "gen/generator.h"
 
 namespace convcheck::campaign {
@@ -27,9 +28,22 @@ struct FuzzOptions {
   int64_t count = 0;  // Models in the campaign; 0: as many as time allows.
   int64_t batch = 4;  // Models generated per call.
   PlanOptions plan;   // Opsets, backends, converter and its options, inputs, tolerance.
+  // The forms each model is written in; every form goes through the requested converters that
+  // take it, so one model reaches torch exporters, tf2onnx and ONNX-to-ONNX tools alike. With
+  // kTensorFlow, gen.tensorflow must be set (only operators TensorFlow can express).
+  std::vector<gen::Emitter> emitters = {gen::Emitter::kTorch};
 };
 
-/// The suite name the jobs are filed under: fuzz:seed=S,nodes=MIN..MAX[,ops=..][,exclude=..].
+/// The forms the converters take: torch for the torch exporters (and the fault-injection
+/// doubles), tf for tf2onnx, onnx for the ONNX-to-ONNX tools; unknown names are skipped (the
+/// plan refuses them).
+std::vector<gen::Emitter> EmittersFor(const std::vector<std::string>& converters);
+
+/// Parses "torch,tf,onnx".
+StatusOr<std::vector<gen::Emitter>> ParseEmitters(const std::string& text);
+
+/// The suite name the jobs are filed under:
+/// fuzz:seed=S,nodes=MIN..MAX[,ops=..][,exclude=..][,emit=..] (emit when not torch alone).
 std::string FuzzSuite(const FuzzOptions& options);
 
 /// The seed of model `index`.

@@ -67,10 +67,20 @@ std::string WriteCommandCase(const std::string& dir, const PlannedJob& job,
 // A generated model's case also gets its graph (what `convcheck reduce` edits), its python
 // source and the job's options, so that the reproducer stands on its own.
 void CopyGeneratedFiles(const PlannedJob& job, const std::string& dir, const RunOptions& run) {
-  const std::string py = job.source.substr(job.source.find(':') + 1);
-  const std::string stem = py.substr(0, py.size() - 3);
+  // python:gen-S.py (PyTorch), python:gen-S_tf.py (TensorFlow) or onnx:gen-S.onnx, all beside
+  // the one graph gen-S.json. The ONNX source is kept as source.onnx: model.onnx is the
+  // converted model.
+  const std::string file = job.source.substr(job.source.find(':') + 1);
+  std::string stem = fs::path(file).replace_extension("").string();
+  std::string copy = "model.py";
+  if (job.source.rfind("onnx:", 0) == 0) {
+    copy = "source.onnx";
+  } else if (stem.size() > 3 && stem.compare(stem.size() - 3, 3, "_tf") == 0) {
+    stem.resize(stem.size() - 3);
+    copy = "model_tf.py";
+  }
   std::error_code ec;
-  fs::copy_file(py, dir + "/model.py", fs::copy_options::overwrite_existing, ec);
+  fs::copy_file(file, dir + "/" + copy, fs::copy_options::overwrite_existing, ec);
   fs::copy_file(stem + ".json", dir + "/graph.json", fs::copy_options::overwrite_existing, ec);
   nlohmann::json options = {{"converter", job.converter.name},
                             {"opset", job.converter.opset},

@@ -2,11 +2,13 @@
 
 #include <iostream>
 #include <regex>
+#include <sstream>
 
 #include "backends/backend.h"
 #include "campaign/fuzz.h"
 #include "campaign/runner.h"
 #include "cli/campaign.h"
+#include "report/data.h"
 
 namespace convcheck::cli {
 
@@ -23,6 +25,26 @@ StatusOr<double> ParseDuration(const std::string& text) {
   if (value <= 0) return InvalidArgument("--time '" + text + "' must be positive");
   return value;
 }
+
+namespace {
+
+// With several converters, the models they disagree on: the same model right through one
+// converter and wrong through another is the strongest report there is (`convcheck report`
+// lists them).
+void PrintDisagreements(const std::string& db_path, std::ostream& out) {
+  StatusOr<report::ReportData> data = report::LoadReportData(db_path);
+  if (!data.ok() || data->comparison.converters.size() < 2) return;
+  out << "converters disagree on " << data->comparison.disagreements() << " of "
+      << data->comparison.rows.size() << " models";
+  for (const auto& pair : data->comparison.pairs) {
+    if (pair.only_a_fails + pair.only_b_fails == 0) continue;
+    out << "; " << pair.a << " vs " << pair.b << ": only " << pair.a << " fails "
+        << pair.only_a_fails << ", only " << pair.b << " fails " << pair.only_b_fails;
+  }
+  out << "\n";
+}
+
+}  // namespace
 
 void AddFuzzCommand(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<FuzzCommandOptions>();
@@ -47,6 +69,9 @@ void AddFuzzCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--exclude", options->exclude, "never these operators or families")
       ->delimiter(',');
   cmd->add_option("--inputs", options->inputs, "input sets per model")->check(CLI::Range(1, 100));
+  cmd->add_option("--emit", options->emit,
+                  "write each model as torch, tf and/or onnx (comma list; default: what the "
+                  "converters take); with tf only operators TensorFlow can express are drawn");
   cmd->callback([options, &exit_code]() { exit_code = RunFuzz(*options, std::cout, std::cerr); });
 }
 
@@ -66,6 +91,22 @@ int RunFuzz(const FuzzCommandOptions& options, std::ostream& out, std::ostream& 
   }
   fuzz.gen.include = options.ops;
   fuzz.gen.exclude = options.exclude;
+  if (options.emit.empty()) {
+    std::vector<std::string> names;
+    std::stringstream list(options.converter.converters);
+    std::string name;
+    while (std::getline(list, name, ',')) {
+      if (!name.empty()) names.push_back(name);
+    }
+    fuzz.emitters = campaign::EmittersFor(names);
+  } else {
+    StatusOr<std::vector<gen::Emitter>> emitters = campaign::ParseEmitters(options.emit);
+    if (!emitters.ok()) return ReportError(err, emitters.status());
+    fuzz.emitters = *emitters;
+  }
+  // One graph for every form: with TensorFlow among them, only what TensorFlow can express.
+  fuzz.gen.tensorflow = std::find(fuzz.emitters.begin(), fuzz.emitters.end(),
+                                  gen::Emitter::kTensorFlow) != fuzz.emitters.end();
   if (auto ops = gen::SelectOps(fuzz.gen); !ops.ok()) return ReportError(err, ops.status());
   StatusOr<campaign::RunOptions> run =
       MakeRunOptions(options.converter, options.engines, options.jobs, options.inputs, /*seed=*/0);
@@ -88,13 +129,16 @@ int RunFuzz(const FuzzCommandOptions& options, std::ostream& out, std::ostream& 
                            std::to_string(options.inputs)});
   for (const auto& op : options.ops) args.insert(args.end(), {"--ops", op});
   for (const auto& op : options.exclude) args.insert(args.end(), {"--exclude", op});
+  if (!options.emit.empty()) args.insert(args.end(), {"--emit", options.emit});
   for (const auto& arg : ConverterArgs(options.converter)) args.push_back(arg);
   for (const auto& arg : EngineArgs(options.engines, "--backends")) args.push_back(arg);
   run->command_line = ShellJoin(args);
   out << "fuzz: " << campaign::FuzzSuite(fuzz) << ", converters "
       << (options.converter.converters.empty() ? "default" : options.converter.converters)
       << ", backends " << options.engines.backends << "\n";
-  return RunAndSummarize(*run, options.jobs, out, err);
+  const int code = RunAndSummarize(*run, options.jobs, out, err);
+  if (code == kExitPass || code == kExitFailure) PrintDisagreements(options.db_path, out);
+  return code;
 }
 
 }  // namespace convcheck::cli

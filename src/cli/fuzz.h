@@ -23,6 +23,7 @@ struct FuzzCommandOptions {
   EngineFlags engines = DefaultEngineFlags("ort,ref", /*memory_limit_mb=*/0, /*timeout_s=*/60);
   std::vector<std::string> ops, exclude;
   int inputs = 2;
+  std::string emit;  // "torch,tf,onnx"; "": what the converters take.
 };
 
 void AddFuzzCommand(CLI::App& app, int& exit_code);

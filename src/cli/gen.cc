@@ -30,7 +30,11 @@ void AddGenCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--out", options->out_dir,
                   "write gen-SEED.py (make_model, make_inputs) and gen-SEED.json here");
   cmd->add_flag("--onnx", options->onnx, "also write gen-SEED.onnx (opset 17), directly");
-  cmd->add_flag("--list-ops", options->list_ops, "list the operators and exit");
+  cmd->add_flag("--tf", options->tf,
+                "also write gen-SEED_tf.py for TensorFlow (only operators that have a "
+                "TensorFlow form are drawn)");
+  cmd->add_flag("--list-ops", options->list_ops,
+                "list the operators (name, family, torch form, frameworks) and exit");
   cmd->add_option("--coverage", options->coverage,
                   "per node count, generate until every operator appeared and at least N models "
                   "exist (replaces --count)")
@@ -45,7 +49,8 @@ void AddGenCommand(CLI::App& app, int& exit_code) {
 int RunGen(const GenCommandOptions& options, std::ostream& out, std::ostream& err) {
   if (options.list_ops) {
     for (const auto& op : gen::Catalog()) {
-      out << op.name << "\t" << op.family << "\t" << op.torch_name << "\n";
+      out << op.name << "\t" << op.family << "\t" << op.torch_name << "\t"
+          << (op.tf ? "torch,tf,onnx" : "torch,onnx") << "\n";
     }
     return kExitPass;
   }
@@ -54,6 +59,7 @@ int RunGen(const GenCommandOptions& options, std::ostream& out, std::ostream& er
   if (!parsed.ok()) return ReportError(err, parsed);
   gen_options.include = options.ops;
   gen_options.exclude = options.exclude;
+  gen_options.tensorflow = options.tf;
   StatusOr<std::vector<const gen::OpSpec*>> ops = gen::SelectOps(gen_options);
   if (!ops.ok()) return ReportError(err, ops.status());
   if (!options.out_dir.empty()) {
@@ -78,8 +84,11 @@ int RunGen(const GenCommandOptions& options, std::ostream& out, std::ostream& er
     seeds.push_back(seed);
     if (!options.out_dir.empty()) {
       const auto emit_start = std::chrono::steady_clock::now();
-      CC_RETURN_IF_ERROR(
-          gen::WriteCase(graph, options.out_dir + "/gen-" + std::to_string(seed), options.onnx));
+      const std::string stem = options.out_dir + "/gen-" + std::to_string(seed);
+      CC_RETURN_IF_ERROR(gen::WriteCase(graph, stem, options.onnx));
+      if (options.tf) {
+        CC_RETURN_IF_ERROR(gen::WriteSource(graph, stem, gen::Emitter::kTensorFlow).status());
+      }
       emit_s +=
           std::chrono::duration<double>(std::chrono::steady_clock::now() - emit_start).count();
     }

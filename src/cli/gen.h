@@ -18,6 +18,7 @@ struct GenCommandOptions {
   std::vector<std::string> ops, exclude;
   std::string out_dir;  // Where gen-<seed>.py/.json(/.onnx) go; none: generate only.
   bool onnx = false;
+  bool tf = false;  // Also gen-<seed>_tf.py; only operators with a TensorFlow form.
   bool list_ops = false;
   int64_t coverage = 0;   // The study's rule: per size, until every op appeared and N models.
   std::string json_path;  // Summary as JSON.

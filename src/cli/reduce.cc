@@ -67,7 +67,7 @@ int RunReduce(const ReduceCommandOptions& options, std::ostream& out, std::ostre
   job.converter.name = "torch.onnx@1.13";
   job.converter.opset = 17;
   job.backends = {"ort", "ref"};
-  std::string tolerance_profile;
+  std::string tolerance_profile, saved_source;
   if (!job_path.empty() && fs::exists(job_path)) {
     std::ifstream in(job_path);
     nlohmann::json saved = nlohmann::json::parse(in, nullptr, false);
@@ -90,6 +90,7 @@ int RunReduce(const ReduceCommandOptions& options, std::ostream& out, std::ostre
       job.num_sets = saved.value("num_sets", job.num_sets);
       job.seed = saved.value("seed", job.seed);
       tolerance_profile = saved.value("tolerance", "");
+      saved_source = saved.value("source", "");
       StatusOr<std::vector<std::string>> saved_backends =
           backends::ParseBackendList(saved.value("backends", "ort,ref"));
       if (saved_backends.ok()) job.backends = *saved_backends;
@@ -121,12 +122,29 @@ int RunReduce(const ReduceCommandOptions& options, std::ostream& out, std::ostre
     return ReportError(err, ok);
   }
 
+  // The form the model is written in for this converter: the campaign's source says it (a
+  // fault-injection double takes any), else the converter's framework.
+  gen::Emitter emitter = gen::Emitter::kTorch;
+  const converters::ConverterDef* def = converters::FindConverterDef(job.converter.name);
+  if (!options.converter && !saved_source.empty()) {
+    if (saved_source.rfind("onnx:", 0) == 0) emitter = gen::Emitter::kOnnx;
+    if (saved_source.size() > 6 &&
+        saved_source.compare(saved_source.size() - 6, 6, "_tf.py") == 0) {
+      emitter = gen::Emitter::kTensorFlow;
+    }
+  } else if (def != nullptr && def->framework == sources::Framework::kTensorFlow) {
+    emitter = gen::Emitter::kTensorFlow;
+  } else if (def != nullptr && def->framework == sources::Framework::kOnnx) {
+    emitter = gen::Emitter::kOnnx;
+  }
+
   // Absolute: candidates are python:PATH sources, which the worker wants absolute.
   const std::string out_dir =
       fs::absolute(options.out_dir.empty() ? default_out : options.out_dir).lexically_normal();
   localize::ReduceOptions reduce;
   reduce.job = job;
   reduce.work_dir = out_dir + "/work";
+  reduce.emitter = emitter;
   reduce.max_tests = options.max_tests;
   reduce.log = [&err](const std::string& line) { err << "reduce: " << line << "\n"; };
   StatusOr<localize::ReduceResult> result = localize::Reduce(*graph, reduce, **session);
@@ -137,8 +155,11 @@ int RunReduce(const ReduceCommandOptions& options, std::ostream& out, std::ostre
   // in the backend-test layout (case/), replayable with `convcheck check`.
   Status written = gen::WriteCase(result->graph, out_dir + "/model", /*with_onnx=*/true);
   if (!written.ok()) return ReportError(err, written);
+  StatusOr<std::string> final_source =
+      gen::WriteSource(result->graph, fs::absolute(out_dir + "/model").string(), emitter);
+  if (!final_source.ok()) return ReportError(err, final_source.status());
   pipeline::JobSpec final_job = job;
-  final_job.source = "python:" + fs::absolute(out_dir + "/model.py").string();
+  final_job.source = *final_source;
   final_job.keep_dir = out_dir + "/keep";
   StatusOr<pipeline::JobResult> confirm = pipeline::RunConvertJob(final_job, **session);
   if (confirm.ok() && !confirm->kept_dir.empty()) {
@@ -154,7 +175,8 @@ int RunReduce(const ReduceCommandOptions& options, std::ostream& out, std::ostre
   for (const auto& [op, count] : result->graph.OpCounts()) out << " " << op << " x" << count;
   out << "\n"
       << (same ? "confirmed" : "NOT confirmed on a final run (flaky?)") << "; wrote " << out_dir
-      << "/model.py, model.json, model.onnx and case/\n";
+      << "/model.py, " << (emitter == gen::Emitter::kTensorFlow ? "model_tf.py, " : "")
+      << "model.json, model.onnx and case/\n";
   if (!options.json_path.empty()) {
     nlohmann::json doc = {{"case", options.case_path},
                           {"signature", result->signature},

@@ -28,6 +28,9 @@ const ConverterDef* DefaultConverterOfEnv(std::string_view env) {
   if (env == "torch1.13") return &TorchOnnx113Def();
   if (env == "torch2") return &TorchDynamoDef();
   if (env == "tf2") return &Tf2onnxDef();
+  // For ONNX sources: the version converter at the model's neighbouring opset is the tool closest
+  // to a plain copy, so what a double changes is all that changes.
+  if (env == "onnx") return &OnnxVersionConverterDef();
   return nullptr;
 }
 
@@ -57,9 +60,7 @@ std::span<const ConverterDef* const> AllConverters() {
   return defs;
 }
 
-const ConverterDef* FindConverterDef(std::string_view name) {
-  return FindDef(CanonicalName(name));
-}
+const ConverterDef* FindConverterDef(std::string_view name) { return FindDef(CanonicalName(name)); }
 
 std::string_view CanonicalName(std::string_view name) {
   if (name == "torch.onnx") return TorchOnnx113Def().name;
@@ -74,9 +75,8 @@ std::vector<const OptionDef*> AllOptionFlags() {
   std::vector<const OptionDef*> flags;
   for (const ConverterDef* def : AllConverters()) {
     for (const OptionDef& option : def->options) {
-      const bool seen = std::any_of(flags.begin(), flags.end(), [&](const OptionDef* o) {
-        return o->flag == option.flag;
-      });
+      const bool seen = std::any_of(flags.begin(), flags.end(),
+                                    [&](const OptionDef* o) { return o->flag == option.flag; });
       if (!option.flag.empty() && !seen) flags.push_back(&option);
     }
   }
@@ -181,7 +181,7 @@ StatusOr<OptionValues> OptionsFromJson(const ConverterDef& def, const nlohmann::
   if (json.is_null()) return values;
   if (!json.is_object()) return InvalidArgument("converter options are not a JSON object");
   for (const auto& [key, value] : json.items()) {
-    std::string text = value.is_boolean() ? (value.get<bool>() ? "true" : "false")
+    std::string text = value.is_boolean()  ? (value.get<bool>() ? "true" : "false")
                        : value.is_string() ? value.get<std::string>()
                                            : value.dump();
     CC_RETURN_IF_ERROR(values.Set(def, key, text));
@@ -200,14 +200,16 @@ StatusOr<Resolved> Resolve(std::string_view requested, const sources::Source& so
     const std::string_view kind = std::string_view(resolved.name).substr(kFaultInjectPrefix.size());
     if (std::find(std::begin(kFaultInjectKinds), std::end(kFaultInjectKinds), kind) ==
         std::end(kFaultInjectKinds)) {
-      return InvalidArgument("unknown converter '" + resolved.name + "' (known: " +
-                             KnownConverters() + ")");
+      return InvalidArgument("unknown converter '" + resolved.name +
+                             "' (known: " + KnownConverters() + ")");
     }
     // A double runs where the source's framework is, wrapping that environment's converter.
     resolved.fault_inject = true;
     const bool tf = source.framework == sources::Framework::kTensorFlow;
-    for (std::string_view env : tf ? std::vector<std::string_view>{"tf2"}
-                                   : std::vector<std::string_view>{"torch1.13", "torch2"}) {
+    const bool onnx = source.framework == sources::Framework::kOnnx;
+    for (std::string_view env : onnx ? std::vector<std::string_view>{"onnx"}
+                                : tf ? std::vector<std::string_view>{"tf2"}
+                                     : std::vector<std::string_view>{"torch1.13", "torch2"}) {
       if (builds(env)) {
         resolved.env = std::string(env);
         resolved.def = DefaultConverterOfEnv(env);
@@ -219,20 +221,23 @@ StatusOr<Resolved> Resolve(std::string_view requested, const sources::Source& so
   }
   resolved.def = FindDef(resolved.name);
   if (resolved.def == nullptr) {
-    return InvalidArgument("unknown converter '" + std::string(requested) + "' (known: " +
-                           KnownConverters() + ")");
+    return InvalidArgument("unknown converter '" + std::string(requested) +
+                           "' (known: " + KnownConverters() + ")");
   }
   resolved.env = std::string(resolved.def->env);
   const sources::Framework framework = source.framework;
-  if ((framework == sources::Framework::kTorch ||
-       framework == sources::Framework::kTensorFlow) &&
+  // An ONNX-to-ONNX tool takes ONNX sources only, and they go to no other converter.
+  const bool concrete = framework == sources::Framework::kTorch ||
+                        framework == sources::Framework::kTensorFlow ||
+                        framework == sources::Framework::kOnnx;
+  if ((concrete || resolved.def->framework == sources::Framework::kOnnx) &&
       framework != resolved.def->framework) {
-    return InvalidArgument("source '" + source.text + "' is a " +
-                           std::string(sources::FrameworkName(framework)) + " model; converter " +
-                           resolved.name + " converts " +
-                           std::string(sources::FrameworkName(resolved.def->framework)) +
-                           " models (choose another with --converter; known: " +
-                           KnownConverters() + ")");
+    return InvalidArgument(
+        "source '" + source.text + "' is " +
+        (framework == sources::Framework::kOnnx ? "an " : "a ") +
+        std::string(sources::FrameworkName(framework)) + " model; converter " + resolved.name +
+        " converts " + std::string(sources::FrameworkName(resolved.def->framework)) +
+        " models (choose another with --converter; known: " + KnownConverters() + ")");
   }
   if (!builds(resolved.env)) {
     return InvalidArgument("source kind '" + std::string(source.kind->name) +
@@ -243,8 +248,9 @@ StatusOr<Resolved> Resolve(std::string_view requested, const sources::Source& so
 }
 
 std::string_view DefaultConverterFor(const sources::Source& source) {
+  if (source.framework == sources::Framework::kOnnx) return OnnxsimDef().name;
   return source.framework == sources::Framework::kTensorFlow ? Tf2onnxDef().name
-                                                            : TorchDynamoDef().name;
+                                                             : TorchDynamoDef().name;
 }
 
 Status CheckOpset(const Resolved& converter, int opset) {

@@ -27,7 +27,7 @@ enum class OptionType { kBool, kChoice };
 
 /// One option of a converter.
 struct OptionDef {
-  std::string_view key;            // As in JSON and job keys: "constant_folding".
+  std::string_view key;  // As in JSON and job keys: "constant_folding".
   OptionType type;
   std::string_view default_value;  // "true", "false", or one of `choices`.
   std::string_view choices;        // kChoice: "trace|script".
@@ -122,7 +122,7 @@ struct Resolved {
 StatusOr<Resolved> Resolve(std::string_view name, const sources::Source& source);
 
 /// The converter that `convert` uses when none is given: torch.onnx.dynamo for PyTorch sources,
-/// tf2onnx for TensorFlow ones.
+/// tf2onnx for TensorFlow ones, onnxsim for ONNX models.
 std::string_view DefaultConverterFor(const sources::Source& source);
 
 /// Checks an opset against the converter's range, with the converter's note in the message.

@@ -137,6 +137,7 @@ const std::vector<OpSpec>& Catalog() {
     RegisterReduceOps(*ops);
     RegisterNnOps(*ops);
     RegisterShapeOps(*ops);
+    AddTensorFlowForms(*ops);
     std::sort(ops->begin(), ops->end(),
               [](const OpSpec& a, const OpSpec& b) { return a.name < b.name; });
     return ops;

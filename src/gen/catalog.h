@@ -144,6 +144,12 @@ struct OpSpec {
       python;
   /// ONNX nodes (opset 17) computing the same outputs.
   std::function<void(OnnxEmitContext&)> onnx;
+  /// A TensorFlow python expression computing the same outputs (like `python`, over `tf` and
+  /// the operand expressions); empty when the operator has no TensorFlow form, which keeps it
+  /// out of models generated for TensorFlow (ops_tf.cc).
+  std::function<std::string(const std::vector<std::string>& args, const Attrs& attrs,
+                            const std::vector<ValueInfo>& in)>
+      tf;
 };
 
 /// Every operator, sorted by name.
@@ -156,6 +162,8 @@ void RegisterElementwiseOps(std::vector<OpSpec>& ops);  // elementwise, activati
 void RegisterReduceOps(std::vector<OpSpec>& ops);       // reduce, softmax, scan (cumsum, topk...)
 void RegisterNnOps(std::vector<OpSpec>& ops);           // linear, conv, pool, norm, resize
 void RegisterShapeOps(std::vector<OpSpec>& ops);        // shape, index
+/// Adds the TensorFlow form of every operator that has one; after the others.
+void AddTensorFlowForms(std::vector<OpSpec>& ops);
 
 // Small helpers the ops share.
 

@@ -130,6 +130,15 @@ StatusOr<onnx::ModelProto> EmitOnnx(const Graph& graph) {
   onnx::GraphProto& g = *model.mutable_graph();
   g.set_name("generated_" + std::to_string(graph.seed));
   for (int v : graph.inputs) SetValueInfo(*g.add_input(), Name(v), graph.values[v].info);
+  // The inputs' value ranges, read back by the ONNX source stage (pipeline/onnx_source.h): an
+  // input outside its range could make an operator leave its defined domain (log of a negative).
+  nlohmann::json ranges = nlohmann::json::object();
+  for (int v : graph.inputs) {
+    ranges[Name(v)] = {graph.values[v].info.range.lo, graph.values[v].info.range.hi};
+  }
+  auto* prop = model.add_metadata_props();
+  prop->set_key("convcheck:inputs");
+  prop->set_value(ranges.dump());
   for (int v : graph.Params()) {
     const Value& value = graph.values[v];
     onnx::TensorProto* tensor = g.add_initializer();
@@ -188,6 +197,45 @@ Status WriteCase(const Graph& graph, const std::string& stem, bool with_onnx) {
     if (!model.SerializeToOstream(&out)) return Internal("cannot write '" + stem + ".onnx'");
   }
   return Status::Ok();
+}
+
+std::string_view EmitterName(Emitter emitter) {
+  switch (emitter) {
+    case Emitter::kTorch:
+      return "torch";
+    case Emitter::kTensorFlow:
+      return "tf";
+    case Emitter::kOnnx:
+      return "onnx";
+  }
+  return "";
+}
+
+StatusOr<std::string> WriteSource(const Graph& graph, const std::string& stem, Emitter emitter) {
+  CC_RETURN_IF_ERROR(SaveGraph(graph, stem + ".json"));
+  std::string path, text;
+  switch (emitter) {
+    case Emitter::kTorch: {
+      CC_ASSIGN_OR_RETURN(text, EmitPython(graph));
+      path = stem + ".py";
+      break;
+    }
+    case Emitter::kTensorFlow: {
+      CC_ASSIGN_OR_RETURN(text, EmitTensorFlow(graph));
+      path = stem + "_tf.py";
+      break;
+    }
+    case Emitter::kOnnx: {
+      CC_ASSIGN_OR_RETURN(onnx::ModelProto model, EmitOnnx(graph));
+      std::ofstream out(stem + ".onnx", std::ios::binary);
+      if (!model.SerializeToOstream(&out)) return Internal("cannot write '" + stem + ".onnx'");
+      return "onnx:" + stem + ".onnx";
+    }
+  }
+  std::ofstream out(path);
+  out << text;
+  if (!out) return Internal("cannot write '" + path + "'");
+  return "python:" + path;
 }
 
 }  // namespace convcheck::gen

@@ -94,6 +94,20 @@ void FinishGraph(Graph& graph) {
   graph.inputs = inputs;
 }
 
+// Whether the proposed node can be written for TensorFlow: some attributes have no TensorFlow
+// form (ops_tf.cc says so by an empty expression).
+bool HasTensorFlowForm(const Graph& graph, const OpSpec& op, const Proposal& proposal) {
+  if (!op.tf) return false;
+  std::vector<std::string> names;
+  std::vector<ValueInfo> in;
+  for (const Operand& operand : proposal.operands) {
+    names.push_back("x" + std::to_string(names.size()));
+    in.push_back(operand.kind == Operand::Kind::kValue ? graph.values[operand.value].info
+                                                       : operand.info);
+  }
+  return !op.tf(names, proposal.attrs, in).empty();
+}
+
 }  // namespace
 
 StatusOr<std::vector<const OpSpec*>> SelectOps(const GenOptions& options) {
@@ -118,9 +132,14 @@ StatusOr<std::vector<const OpSpec*>> SelectOps(const GenOptions& options) {
   for (const auto& op : Catalog()) {
     if (!options.include.empty() && !listed(options.include, op)) continue;
     if (listed(options.exclude, op)) continue;
+    if (options.tensorflow && !op.tf) continue;
     ops.push_back(&op);
   }
-  if (ops.empty()) return InvalidArgument("the operator lists leave no operator to generate");
+  if (ops.empty()) {
+    return InvalidArgument(options.tensorflow ? "the operator lists leave no operator with a "
+                                                "TensorFlow form to generate"
+                                              : "the operator lists leave no operator to generate");
+  }
   return ops;
 }
 
@@ -187,6 +206,7 @@ StatusOr<Graph> Generate(uint64_t seed, const GenOptions& options,
     ProposeContext ctx(graph, rng, options.limits, std::move(candidates));
     std::optional<Proposal> proposal = op.propose(ctx);
     if (!proposal) continue;
+    if (options.tensorflow && !HasTensorFlowForm(graph, op, *proposal)) continue;
     if (TryAdd(graph, op, *proposal, options.limits, seed)) ++used[op.name];
   }
   if (graph.nodes.empty()) {

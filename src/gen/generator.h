@@ -26,6 +26,9 @@ struct GenOptions {
   int64_t max_nodes = 30;
   std::vector<std::string> include;  // Operator names or families; empty: all.
   std::vector<std::string> exclude;  // Operator names or families.
+  // Only operators with a TensorFlow form (OpSpec::tf), so that the model can also be written
+  // for TensorFlow: the same graph then goes through torch exporters and tf2onnx alike.
+  bool tensorflow = false;
   Limits limits;
 };
 

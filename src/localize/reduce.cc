@@ -105,14 +105,13 @@ class Reducer {
   StatusOr<std::string> Test(const gen::Graph& graph, pipeline::JobResult* result_out) {
     ++tests_;
     const std::string stem = options_.work_dir + "/candidate-" + std::to_string(tests_);
-    CC_RETURN_IF_ERROR(gen::WriteCase(graph, stem, /*with_onnx=*/false));
     pipeline::JobSpec spec = options_.job;
-    spec.source = "python:" + stem + ".py";
+    CC_ASSIGN_OR_RETURN(spec.source, gen::WriteSource(graph, stem, options_.emitter));
     spec.keep_dir.clear();
     CC_ASSIGN_OR_RETURN(pipeline::JobResult result, pipeline::RunConvertJob(spec, session_));
     session_.ReleaseDirs();
     std::error_code ec;
-    fs::remove(stem + ".py", ec);
+    fs::remove(spec.source.substr(spec.source.find(':') + 1), ec);
     fs::remove(stem + ".json", ec);
     if (result_out != nullptr) *result_out = result;
     return ReductionSignature(result);
@@ -174,8 +173,8 @@ class Reducer {
     }
     if (first.verdict == oracle::Verdict::kSourceError) {
       // Not a conversion failure: reducing it would only shrink the model's own error.
-      return InvalidArgument("the model itself fails in PyTorch (source_error: " + first.error +
-                             "), so there is no conversion failure to reduce");
+      return InvalidArgument("the model itself fails in its framework (source_error: " +
+                             first.error + "), so there is no conversion failure to reduce");
     }
     if (options_.log) options_.log("failure to keep: " + signature_);
     best_ = graph;

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "gen/emit.h"
 #include "gen/graph.h"
 #include "pipeline/job.h"
 #include "workers/session.h"
@@ -28,8 +29,10 @@ namespace convcheck::localize {
 std::string ReductionSignature(const pipeline::JobResult& result);
 
 struct ReduceOptions {
-  pipeline::JobSpec job;    // Converter, backends, tolerance, inputs; `source` is set per test.
-  std::string work_dir;     // Candidates are written here.
+  pipeline::JobSpec job;  // Converter, backends, tolerance, inputs; `source` is set per test.
+  std::string work_dir;   // Candidates are written here.
+  // The form candidates are written in: the one the job's converter takes.
+  gen::Emitter emitter = gen::Emitter::kTorch;
   int64_t max_tests = 400;  // Stop reducing after this many tests (the best so far is kept).
   std::function<void(const std::string&)> log;  // One line per accepted step; may be empty.
 };

@@ -14,6 +14,7 @@
 #include "onnx/patterns.h"
 #include "oracle/calibrated.h"
 #include "pipeline/blame.h"
+#include "pipeline/onnx_source.h"
 #include "sources/source.h"
 
 namespace convcheck::pipeline {
@@ -136,6 +137,27 @@ Status RunBackends(const std::vector<std::string>& names, const BackendOptions& 
     result->timings["run:" + name] = run_watch.seconds();
     result->tool_time[name + ".load"] = run.load_s;
     result->tool_time[name + ".run"] = run.run_s;
+    if (!output_names.empty() && run.failure == Verdict::kPass &&
+        run.output_names.size() == output_names.size() && run.output_names != output_names) {
+      // Engines return the graph's order; the reference is in the source's. tf2onnx sorts its
+      // graph outputs by name as strings (output_10 before output_2): match them by name.
+      std::vector<size_t> order;
+      for (const std::string& wanted : output_names) {
+        auto it = std::find(run.output_names.begin(), run.output_names.end(), wanted);
+        if (it == run.output_names.end()) break;
+        order.push_back(static_cast<size_t>(it - run.output_names.begin()));
+      }
+      if (order.size() == output_names.size()) {
+        for (auto& set : run.outputs) {
+          std::vector<Tensor> sorted;
+          for (size_t k : order) {
+            if (k < set.size()) sorted.push_back(std::move(set[k]));
+          }
+          set = std::move(sorted);
+        }
+        run.output_names = output_names;
+      }
+    }
     return &runs.emplace(name, std::move(run)).first->second;
   };
   // The calibrated profile: how far float32 rounding alone moves this graph's outputs.
@@ -478,7 +500,16 @@ StatusOr<JobResult> RunConvertJob(const JobSpec& spec, workers::Session& session
   // Stage 1: the source model and its reference outputs.
   std::vector<std::vector<Tensor>> inputs, expected;
   std::vector<std::string> input_names, output_names;
-  {
+  if (source.framework == sources::Framework::kOnnx) {
+    // An ONNX-to-ONNX tool's source: the original model on ref64 is the reference.
+    Stopwatch watch;
+    CC_ASSIGN_OR_RETURN(std::optional<OnnxReference> reference,
+                        BuildOnnxReference(spec, source.rest, session, &result));
+    result.timings["source"] = watch.seconds();
+    if (!reference) return finish();
+    inputs = std::move(reference->inputs);
+    expected = std::move(reference->expected);
+  } else {
     Stopwatch watch;
     std::string source_dir = job_dir + "/source";
     workers::Reply reply = python->Call({{"op", "load_source"},

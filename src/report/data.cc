@@ -136,6 +136,21 @@ bool IsFailureOutcome(Outcome outcome) {
          outcome != Outcome::kSourceError;
 }
 
+// The model a job converts: its source, except that a generated model's forms (gen-S.py for
+// torch, gen-S_tf.py for TensorFlow, gen-S.onnx for the ONNX-to-ONNX tools) are one model, so
+// that the converters that took it in different forms are compared with each other.
+std::string ModelKey(const JobRow& job) {
+  if (job.source_kind != "generated") return job.source;
+  std::string path = job.source.substr(job.source.find(':') + 1);
+  for (const char* suffix : {"_tf.py", ".py", ".onnx"}) {
+    const std::string s = suffix;
+    if (path.size() > s.size() && path.compare(path.size() - s.size(), s.size(), s) == 0) {
+      return "generated:" + path.substr(0, path.size() - s.size());
+    }
+  }
+  return job.source;
+}
+
 void CompareConverters(const std::vector<JobRow>& jobs, ConverterComparison& comparison) {
   // source -> converter -> outcome (first failure over opsets, else success).
   std::map<std::string, std::map<std::string, Outcome>> by_source;
@@ -144,8 +159,9 @@ void CompareConverters(const std::vector<JobRow>& jobs, ConverterComparison& com
   for (const JobRow& job : jobs) {
     if (job.kind != "convert" || job.status != "done") continue;
     names.insert(job.converter);
-    kinds[job.source] = job.source_kind;
-    auto [it, inserted] = by_source[job.source].emplace(job.converter, job.outcome);
+    const std::string key = ModelKey(job);
+    kinds[key] = job.source_kind;
+    auto [it, inserted] = by_source[key].emplace(job.converter, job.outcome);
     if (!inserted && !IsFailureOutcome(it->second) && IsFailureOutcome(job.outcome)) {
       it->second = job.outcome;
     }

@@ -24,6 +24,15 @@ StatusOr<std::string> AbsolutePath(const std::string& source, const std::string&
   return path.lexically_normal().string();
 }
 
+// The absolute path of a file that exists: NotFound, or InvalidArgument for a folder.
+StatusOr<std::string> ExistingFile(const std::string& source, const std::string& rest) {
+  CC_ASSIGN_OR_RETURN(std::string path, AbsolutePath(source, rest));
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return NotFound("source '" + source + "': no such file");
+  if (!fs::is_regular_file(path, ec)) return InvalidArgument("source '" + source + "': not a file");
+  return path;
+}
+
 }  // namespace
 
 std::string_view FrameworkName(Framework framework) {
@@ -34,6 +43,8 @@ std::string_view FrameworkName(Framework framework) {
       return "TensorFlow";
     case Framework::kEither:
       return "PyTorch or TensorFlow";
+    case Framework::kOnnx:
+      return "ONNX";
     case Framework::kFromFile:
     case Framework::kUnknown:
       break;
@@ -50,6 +61,7 @@ std::string KnownKinds() {
   for (const SourceKindDef& kind : kKinds) {
     known += (known.empty() ? "" : ", ") + std::string(kind.name) +
              (kind.id == SourceKind::kPython       ? ":FILE.py"
+              : kind.id == SourceKind::kOnnx       ? ":FILE.onnx"
               : kind.id == SourceKind::kSavedModel ? ":DIR"
                                                    : ":NAME");
   }
@@ -90,17 +102,16 @@ StatusOr<Source> ParseSource(const std::string& text) {
   source.framework = source.kind->framework;
   switch (source.kind->id) {
     case SourceKind::kPython: {
-      CC_ASSIGN_OR_RETURN(std::string path, AbsolutePath(text, source.rest));
-      std::error_code ec;
-      if (!fs::exists(path, ec)) return NotFound("source '" + text + "': no such file");
-      if (!fs::is_regular_file(path, ec)) {
-        return InvalidArgument("source '" + text + "': not a file");
-      }
+      CC_ASSIGN_OR_RETURN(std::string path, ExistingFile(text, source.rest));
       std::ifstream in(path);
       std::ostringstream code;
       code << in.rdbuf();
       source.framework = SniffPythonFramework(code.str());
       source.rest = path;
+      break;
+    }
+    case SourceKind::kOnnx: {
+      CC_ASSIGN_OR_RETURN(source.rest, ExistingFile(text, source.rest));
       break;
     }
     case SourceKind::kSavedModel: {
@@ -117,8 +128,7 @@ StatusOr<Source> ParseSource(const std::string& text) {
     }
     default:
       if (source.rest.empty()) {
-        return InvalidArgument("source '" + text + "': no model name after '" + kind_name +
-                               ":'");
+        return InvalidArgument("source '" + text + "': no model name after '" + kind_name + ":'");
       }
       break;
   }

@@ -21,8 +21,8 @@ namespace convcheck::sources {
 
 /// What framework a model is written in. kEither: the kind exists in both (Hugging Face), and
 /// the converter decides; kFromFile: a python file, read off its imports (kUnknown when they do
-/// not tell).
-enum class Framework { kTorch, kTensorFlow, kEither, kFromFile, kUnknown };
+/// not tell); kOnnx: an ONNX model that an ONNX-to-ONNX tool transforms.
+enum class Framework { kTorch, kTensorFlow, kEither, kFromFile, kUnknown, kOnnx };
 
 std::string_view FrameworkName(Framework framework);  // "PyTorch", "TensorFlow", ...
 
@@ -46,8 +46,8 @@ const SourceKindDef& GetSourceKind(SourceKind kind);
 /// A parsed source.
 struct Source {
   const SourceKindDef* kind = nullptr;
-  std::string text;        // Canonical: python: and savedmodel: paths made absolute.
-  std::string rest;        // After "kind:".
+  std::string text;  // Canonical: python: and savedmodel: paths made absolute.
+  std::string rest;  // After "kind:".
   Framework framework = Framework::kUnknown;  // Never kFromFile: resolved here.
   /// Environments that can build it, in order of preference.
   std::vector<std::string> Envs() const;

@@ -122,5 +122,71 @@ TEST(ConverterTest, OptionFlagsAreListedOnce) {
   EXPECT_EQ(dynamic_batch, 1);
 }
 
+
+// The ONNX-to-ONNX tools take ONNX files only, and ONNX files go to them only.
+class OnnxToolTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    path_ = ::testing::TempDir() + "/converter_test_model.onnx";
+    std::ofstream(path_) << "not read here";
+  }
+  std::string path_;
+};
+
+TEST_F(OnnxToolTest, TheToolsRunInTheOnnxEnvironmentOnOnnxSources) {
+  for (const char* name : {"onnx.version_converter", "ort.optimizer", "onnxsim", "onnxoptimizer"}) {
+    StatusOr<Resolved> r = Resolve(name, Parse("onnx:" + path_));
+    ASSERT_TRUE(r.ok()) << name << ": " << r.status().ToString();
+    EXPECT_EQ(r->env, "onnx") << name;
+    EXPECT_EQ(r->def->framework, sources::Framework::kOnnx) << name;
+  }
+  EXPECT_EQ(DefaultConverterFor(Parse("onnx:" + path_)), "onnxsim");
+}
+
+TEST_F(OnnxToolTest, FrameworksDoNotMix) {
+  StatusOr<Resolved> r = Resolve("onnxsim", Parse("torchvision:resnet18"));
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(r.status().message().find("converts ONNX models"), std::string::npos)
+      << r.status().message();
+  r = Resolve("torch.onnx.dynamo", Parse("onnx:" + path_));
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(r.status().message().find("is an ONNX model"), std::string::npos)
+      << r.status().message();
+  // Hugging Face sources are torch or TensorFlow, never ONNX.
+  EXPECT_FALSE(Resolve("onnxoptimizer", Parse("hf:bert")).ok());
+}
+
+TEST_F(OnnxToolTest, DoublesOnOnnxSourcesWrapTheVersionConverter) {
+  StatusOr<Resolved> r = Resolve("fault-inject:perturb-weight", Parse("onnx:" + path_));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->env, "onnx");
+  EXPECT_EQ(r->def->name, "onnx.version_converter");
+  EXPECT_TRUE(r->fault_inject);
+}
+
+TEST_F(OnnxToolTest, OpsetsAreTheTargetForTheVersionConverterAndUnusedOtherwise) {
+  StatusOr<Resolved> vc = Resolve("onnx.version_converter", Parse("onnx:" + path_));
+  ASSERT_TRUE(vc.ok());
+  EXPECT_TRUE(CheckOpset(*vc, 13).ok());
+  EXPECT_TRUE(CheckOpset(*vc, 21).ok());
+  EXPECT_FALSE(CheckOpset(*vc, 6).ok());
+  StatusOr<Resolved> sim = Resolve("onnxsim", Parse("onnx:" + path_));
+  ASSERT_TRUE(sim.ok());
+  EXPECT_TRUE(CheckOpset(*sim, sim->def->default_opset).ok());
+  Status refused = CheckOpset(*sim, 17);
+  EXPECT_EQ(refused.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(refused.message().find("keeps the model's own opset"), std::string::npos)
+      << refused.message();
+}
+
+TEST_F(OnnxToolTest, OrtOptimizerLevelIsAChoice) {
+  OptionValues values(OrtOptimizerDef());
+  EXPECT_EQ(values.Get("level"), "basic");
+  EXPECT_TRUE(values.Set(OrtOptimizerDef(), "level", "extended").ok());
+  EXPECT_FALSE(values.Set(OrtOptimizerDef(), "level", "all").ok());
+  EXPECT_EQ(values.ToFlags(OrtOptimizerDef()),
+            (std::vector<std::string>{"--converter-option", "level=extended"}));
+}
+
 }  // namespace
 }  // namespace convcheck::converters

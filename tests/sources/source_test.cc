@@ -72,5 +72,19 @@ TEST(SourceTest, SavedModelNeedsAFolderWithSavedModelPb) {
   EXPECT_EQ(ParseSource("savedmodel:/nonexistent").status().code(), StatusCode::kNotFound);
 }
 
+TEST(SourceTest, OnnxFilesAreMadeAbsoluteAndBuiltInTheOnnxEnvironment) {
+  const std::string path = WriteFile("source_test_model.onnx", "x");
+  fs::current_path(::testing::TempDir());
+  StatusOr<Source> onnx = ParseSource("onnx:source_test_model.onnx");
+  ASSERT_TRUE(onnx.ok()) << onnx.status().ToString();
+  EXPECT_EQ(onnx->framework, Framework::kOnnx);
+  EXPECT_EQ(onnx->text, "onnx:" + fs::path(path).lexically_normal().string());
+  EXPECT_EQ(onnx->Envs(), std::vector<std::string>{"onnx"});
+  EXPECT_EQ(FrameworkName(Framework::kOnnx), "ONNX");
+  EXPECT_EQ(ParseSource("onnx:/nonexistent.onnx").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(ParseSource("onnx:" + ::testing::TempDir()).status().code(),
+            StatusCode::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace convcheck::sources

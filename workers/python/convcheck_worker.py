@@ -32,7 +32,7 @@ ENVIRONMENTS = {
                          "numpy")),
     "tf2": ("tf", ("tensorflow", "keras", "tf_keras", "tf2onnx", "transformers", "onnx",
                    "numpy")),
-    "onnx": (None, ("onnx", "onnxruntime", "openvino", "onnxsim", "onnxoptimizer", "numpy")),
+    "onnx": ("onnx", ("onnx", "onnxruntime", "openvino", "onnxsim", "onnxoptimizer", "numpy")),
 }
 DEFAULT_ENVIRONMENT = "torch1.13"  # what the worker was before environments existed
 TORCH = ("torch1.13", "torch2")
@@ -44,7 +44,7 @@ BUILDERS = ("torch1.13", "torch2", "tf2")
 OPS = [
     ("list_sources", BUILDERS, "sources:list_sources"),
     ("load_source", BUILDERS, "sources:load_source"),
-    ("export", BUILDERS, "converters:export"),
+    ("export", BUILDERS + ("onnx",), "converters:export"),
     ("check_model", ("onnx",), "onnx_tools:check_model"),
     ("run", ("onnx",), "onnx_tools:run"),
 ]
@@ -57,16 +57,22 @@ SOURCE_KINDS = [
     ("keras", ("tf2",), "tf_sources:KERAS"),
     ("python", ("tf2",), "tf_sources:PYTHON"),
     ("savedmodel", ("tf2",), "tf_sources:SAVEDMODEL"),
+    # Only for `export`: the ONNX-to-ONNX tools read the file; C++ computes the reference.
+    ("onnx", ("onnx",), "onnx_converters:ONNX_SOURCE"),
 ]
 CONVERTERS = [
     ("torch.onnx@1.13", ("torch1.13",), "torch_export:TORCHSCRIPT_113"),
     ("torch.onnx.torchscript", ("torch2",), "torch_export:TORCHSCRIPT"),
     ("torch.onnx.dynamo", ("torch2",), "torch_export:DYNAMO"),
     ("tf2onnx", ("tf2",), "tf_export:TF2ONNX"),
+    ("onnx.version_converter", ("onnx",), "onnx_converters:VERSION_CONVERTER"),
+    ("ort.optimizer", ("onnx",), "onnx_converters:ORT_OPTIMIZER"),
+    ("onnxsim", ("onnx",), "onnx_converters:ONNXSIM"),
+    ("onnxoptimizer", ("onnx",), "onnx_converters:ONNXOPTIMIZER"),
 ]
 # The fault-injection test doubles export with their environment's base converter.
 FAULT_INJECTION_BASE = {"torch1.13": "torch.onnx@1.13", "torch2": "torch.onnx.dynamo",
-                        "tf2": "tf2onnx"}
+                        "tf2": "tf2onnx", "onnx": "onnx.version_converter"}
 ALIASES = {"torch.onnx": "torch.onnx@1.13"}  # names in stores and reproducers of torch 1.13 days
 
 

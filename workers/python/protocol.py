@@ -37,7 +37,7 @@ class Environment:
     """The converter environment this worker runs in and what it offers (convcheck_worker.py)."""
 
     name: str  # torch1.13, torch2, tf2, onnx
-    framework: Optional[str]  # "torch", "tf" or None (the onnx environment builds no sources)
+    framework: Optional[str]  # "torch", "tf" or "onnx" (ONNX files, for the ONNX-to-ONNX tools)
     threads: int
     source_kinds: dict = dataclasses.field(default_factory=dict)  # kind -> sources.SourceKind
     converters: dict = dataclasses.field(default_factory=dict)  # name -> converters.Converter
@@ -48,7 +48,7 @@ class Environment:
     kind_frameworks: dict = dataclasses.field(default_factory=dict)  # kind -> {framework}
 
 
-FRAMEWORK_NAMES = {"torch": "PyTorch", "tf": "TensorFlow"}
+FRAMEWORK_NAMES = {"torch": "PyTorch", "tf": "TensorFlow", "onnx": "ONNX"}
 
 
 def required(request: dict, field: str):
