@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "campaign/sqlite.h"
+#include "testing/campaign_compare.h"
 #include "testing/cli_runner.h"
 
 namespace convcheck {
@@ -18,13 +19,6 @@ namespace fs = std::filesystem;
 using testing::CliRun;
 using testing::RunConvcheck;
 using testing::TempDir;
-
-int64_t Query(const std::string& db_path, const std::string& sql) {
-  auto db = campaign::Database::Open(db_path, campaign::Database::Mode::kReadOnly);
-  if (!db.ok()) return -1;
-  auto value = campaign::QueryInt(**db, sql);
-  return value.ok() ? *value : -1;
-}
 
 std::string EnvPython(const std::string& prefix) {
   for (const auto& entry : fs::directory_iterator("/opt/convcheck/envs")) {
@@ -70,7 +64,7 @@ TEST(FuzzConvertersTest, FuzzAndReduceWorkOnTensorFlowSources) {
                              "--ops", "relu,add", "--count", "3", "--nodes", "5..8", "--seed", "4",
                              "--db", db, "--backends", "ort,ref"});
   EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
-  EXPECT_EQ(Query(db, "SELECT count(*) FROM jobs WHERE source LIKE '%_tf.py'"), 3);
+  EXPECT_EQ(testing::QueryCount(db, "SELECT count(*) FROM jobs WHERE source LIKE '%_tf.py'"), 3);
   fs::path failure;
   for (const auto& entry : fs::directory_iterator(db + ".artifacts/failures")) {
     failure = entry.path();
@@ -93,10 +87,10 @@ TEST(FuzzConvertersTest, OneModelThroughEveryTorchExporter) {
       {"fuzz", "--converter", "torch.onnx.dynamo,torch.onnx.torchscript,torch.onnx@1.13,tf2onnx",
        "--count", "2", "--nodes", "5..10", "--seed", "6", "--db", db, "--backends", "ort,ref"});
   EXPECT_LE(run.exit_code, 1) << run.out << run.err;
-  EXPECT_EQ(Query(db, "SELECT count(*) FROM jobs WHERE status = 'done'"), 8);
-  EXPECT_EQ(Query(db, "SELECT count(DISTINCT converter) FROM jobs"), 4);
+  EXPECT_EQ(testing::QueryCount(db, "SELECT count(*) FROM jobs WHERE status = 'done'"), 8);
+  EXPECT_EQ(testing::QueryCount(db, "SELECT count(DISTINCT converter) FROM jobs"), 4);
   // Whatever they found, no job failed for want of a source: the model ran in both frameworks.
-  EXPECT_EQ(Query(db, "SELECT count(*) FROM jobs WHERE verdict = 'source_error'"), 0);
+  EXPECT_EQ(testing::QueryCount(db, "SELECT count(*) FROM jobs WHERE verdict = 'source_error'"), 0);
   EXPECT_NE(run.out.find(" of 2 models"), std::string::npos) << run.out;
 }
 

@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "campaign/sqlite.h"
+#include "testing/campaign_compare.h"
 #include "testing/cli_runner.h"
 
 namespace convcheck {
@@ -17,13 +18,6 @@ namespace fs = std::filesystem;
 using testing::CliRun;
 using testing::RunConvcheck;
 using testing::TempDir;
-
-int64_t Query(const std::string& db_path, const std::string& sql) {
-  auto db = campaign::Database::Open(db_path, campaign::Database::Mode::kReadOnly);
-  if (!db.ok()) return -1;
-  auto value = campaign::QueryInt(**db, sql);
-  return value.ok() ? *value : -1;
-}
 
 // One generated model, written as ONNX.
 std::string GeneratedOnnx(const TempDir& dir) {
@@ -84,8 +78,8 @@ TEST(OnnxToolsTest, OneModelGoesThroughSeveralConvertersInItsForms) {
       RunConvcheck({"fuzz", "--converter", "onnxsim,onnxoptimizer,torch.onnx@1.13", "--count", "2",
                     "--nodes", "5..8", "--seed", "9", "--db", db, "--backends", "ort,ref"});
   EXPECT_LE(run.exit_code, 1) << run.out << run.err;
-  EXPECT_EQ(Query(db, "SELECT count(*) FROM jobs WHERE status = 'done'"), 6);
-  EXPECT_EQ(Query(db, "SELECT count(DISTINCT converter) FROM jobs"), 3);
+  EXPECT_EQ(testing::QueryCount(db, "SELECT count(*) FROM jobs WHERE status = 'done'"), 6);
+  EXPECT_EQ(testing::QueryCount(db, "SELECT count(DISTINCT converter) FROM jobs"), 3);
   EXPECT_NE(run.out.find("converters disagree on "), std::string::npos) << run.out;
   EXPECT_NE(run.out.find(" of 2 models"), std::string::npos) << run.out;
 }

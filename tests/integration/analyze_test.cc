@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "campaign/sqlite.h"
+#include "testing/campaign_compare.h"
 #include "testing/cli_runner.h"
 
 namespace convcheck {
@@ -19,13 +20,6 @@ namespace fs = std::filesystem;
 using testing::CliRun;
 using testing::RunConvcheck;
 using testing::TempDir;
-
-int64_t Query(const std::string& db_path, const std::string& sql) {
-  auto db = campaign::Database::Open(db_path, campaign::Database::Mode::kReadOnly);
-  if (!db.ok()) return -1;
-  auto value = campaign::QueryInt(**db, sql);
-  return value.ok() ? *value : -1;
-}
 
 const nlohmann::json* FindPattern(const nlohmann::json& patterns, const std::string& level,
                                   const std::string& pattern, const std::string& outcome) {
@@ -49,14 +43,15 @@ TEST(AnalyzeTest, FindsTheMiscompiledOperatorAtBothLevels) {
                               "relu,add,sigmoid,mul", "--count", "14", "--nodes", "3..6", "--seed",
                               "11", "--db", db, "--jobs", "2"});
   ASSERT_NE(fuzz.exit_code, 2) << fuzz.out << fuzz.err;
-  ASSERT_EQ(Query(db, "SELECT count(*) FROM jobs WHERE status = 'done'"), 14);
+  ASSERT_EQ(testing::QueryCount(db, "SELECT count(*) FROM jobs WHERE status = 'done'"), 14);
   // The store kept both levels of patterns for every job whose conversion gave a model.
-  EXPECT_EQ(Query(db, "SELECT count(DISTINCT job_id) FROM job_patterns WHERE level = 'source'"),
+  EXPECT_EQ(testing::QueryCount(
+                db, "SELECT count(DISTINCT job_id) FROM job_patterns WHERE level = 'source'"),
             14);
-  const int64_t with_relu =
-      Query(db, "SELECT count(*) FROM job_patterns WHERE level = 'source' AND pattern = 'relu'");
+  const int64_t with_relu = testing::QueryCount(
+      db, "SELECT count(*) FROM job_patterns WHERE level = 'source' AND pattern = 'relu'");
   const int64_t mismatches =
-      Query(db, "SELECT count(*) FROM jobs WHERE verdict = 'incorrect_behavior'");
+      testing::QueryCount(db, "SELECT count(*) FROM jobs WHERE verdict = 'incorrect_behavior'");
   ASSERT_GE(with_relu, 3) << "the seed should give models with and without relu";
   ASSERT_LE(with_relu, 11);
 

@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "campaign/sqlite.h"
+#include "testing/campaign_compare.h"
 #include "testing/cli_runner.h"
 
 namespace convcheck {
@@ -18,13 +19,6 @@ namespace fs = std::filesystem;
 using testing::CliRun;
 using testing::RunConvcheck;
 using testing::TempDir;
-
-int64_t Query(const std::string& db_path, const std::string& sql) {
-  auto db = campaign::Database::Open(db_path, campaign::Database::Mode::kReadOnly);
-  if (!db.ok()) return -1;
-  auto value = campaign::QueryInt(**db, sql);
-  return value.ok() ? *value : -1;
-}
 
 // Runs scripts/gen_selfcheck.py: every gen-*.py of `dir` in PyTorch, and writes each as a
 // backend-test case (the direct ONNX model with PyTorch's outputs) under dir/cases.
@@ -83,18 +77,19 @@ TEST(FuzzTest, FailuresAreRecordedWithReproducersAndReductionKeepsTheSignature) 
   CliRun run = RunConvcheck(args);
   // Every model with a relu fails; the generator makes some.
   EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
-  EXPECT_EQ(Query(db, "SELECT count(*) FROM jobs WHERE status = 'done'"), 4);
-  EXPECT_EQ(Query(db, "SELECT count(*) FROM jobs WHERE source_kind = 'generated'"), 4);
-  const int64_t failing = Query(db,
-                                "SELECT count(*) FROM jobs WHERE verdict = "
-                                "'incorrect_behavior'");
+  EXPECT_EQ(testing::QueryCount(db, "SELECT count(*) FROM jobs WHERE status = 'done'"), 4);
+  EXPECT_EQ(testing::QueryCount(db, "SELECT count(*) FROM jobs WHERE source_kind = 'generated'"),
+            4);
+  const int64_t failing = testing::QueryCount(db,
+                                              "SELECT count(*) FROM jobs WHERE verdict = "
+                                              "'incorrect_behavior'");
   EXPECT_GE(failing, 1);
-  EXPECT_EQ(Query(db, "SELECT count(*) FROM failures"), 1);
+  EXPECT_EQ(testing::QueryCount(db, "SELECT count(*) FROM failures"), 1);
 
   // The same command again plans nothing new and runs nothing: the campaign is complete.
   CliRun again = RunConvcheck(args);
   EXPECT_NE(again.out.find("0 new jobs planned"), std::string::npos) << again.out;
-  EXPECT_EQ(Query(db, "SELECT count(*) FROM jobs"), 4);
+  EXPECT_EQ(testing::QueryCount(db, "SELECT count(*) FROM jobs"), 4);
 
   // The reproducer is a reducible case.
   fs::path failure;
@@ -135,9 +130,9 @@ TEST(FuzzTest, TimeBudgetStopsStartingJobs) {
   // Without the budget fuzzing goes on; with it, no job starts after 8 s. The bound leaves room
   // for the job under way and worker start-up on a busy machine (CI shares its two cores).
   EXPECT_LT(run.wall_s, 60);
-  const int64_t done = Query(db, "SELECT count(*) FROM jobs WHERE status = 'done'");
+  const int64_t done = testing::QueryCount(db, "SELECT count(*) FROM jobs WHERE status = 'done'");
   EXPECT_GE(done, 1);
-  EXPECT_EQ(Query(db, "SELECT count(*) FROM jobs WHERE verdict = 'pass'"), done);
+  EXPECT_EQ(testing::QueryCount(db, "SELECT count(*) FROM jobs WHERE verdict = 'pass'"), done);
 }
 
 // A finding of the fuzzing campaigns (docs/findings): torch.onnx 1.13 exports an uneven

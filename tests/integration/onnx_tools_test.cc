@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "campaign/sqlite.h"
+#include "testing/campaign_compare.h"
 #include "testing/cli_runner.h"
 
 namespace convcheck {
@@ -17,13 +18,6 @@ namespace fs = std::filesystem;
 using testing::CliRun;
 using testing::RunConvcheck;
 using testing::TempDir;
-
-int64_t Query(const std::string& db_path, const std::string& sql) {
-  auto db = campaign::Database::Open(db_path, campaign::Database::Mode::kReadOnly);
-  if (!db.ok()) return -1;
-  auto value = campaign::QueryInt(**db, sql);
-  return value.ok() ? *value : -1;
-}
 
 // One generated model, written as ONNX.
 std::string GeneratedOnnx(const TempDir& dir) {
@@ -76,9 +70,10 @@ TEST(OnnxToolsTest, FuzzingOnnxSourcesRecordsFailuresAndReductionKeepsTheSignatu
                              "onnx", "--ops", "relu,add,mul", "--count", "4", "--nodes", "6..10",
                              "--seed", "5", "--db", db, "--backends", "ort,ref"});
   EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
-  EXPECT_EQ(Query(db, "SELECT count(*) FROM jobs WHERE status = 'done'"), 4);
-  EXPECT_EQ(Query(db, "SELECT count(*) FROM jobs WHERE source LIKE 'onnx:%'"), 4);
-  EXPECT_GE(Query(db, "SELECT count(*) FROM jobs WHERE verdict = 'incorrect_behavior'"), 1);
+  EXPECT_EQ(testing::QueryCount(db, "SELECT count(*) FROM jobs WHERE status = 'done'"), 4);
+  EXPECT_EQ(testing::QueryCount(db, "SELECT count(*) FROM jobs WHERE source LIKE 'onnx:%'"), 4);
+  EXPECT_GE(
+      testing::QueryCount(db, "SELECT count(*) FROM jobs WHERE verdict = 'incorrect_behavior'"), 1);
   fs::path failure;
   for (const auto& entry : fs::directory_iterator(db + ".artifacts/failures")) {
     failure = entry.path();

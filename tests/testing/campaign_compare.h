@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -28,6 +29,15 @@ inline std::map<std::string, std::string> JobVerdicts(const std::string& db_path
   if (!stmt.ok()) return verdicts;
   while (*stmt->Step()) verdicts[stmt->Text(0)] = stmt->Text(1);
   return verdicts;
+}
+
+/// The first column of the first row `sql` gives, as an integer (a count); -1 when the query
+/// fails. One reader for every test that checks what a campaign file holds.
+inline int64_t QueryCount(const std::string& db_path, const std::string& sql) {
+  auto db = campaign::Database::Open(db_path, campaign::Database::Mode::kReadOnly);
+  if (!db.ok()) return -1;
+  auto value = campaign::QueryInt(**db, sql);
+  return value.ok() ? *value : -1;
 }
 
 /// The first column of the first row `sql` gives, as a number; -1 when the query fails.
